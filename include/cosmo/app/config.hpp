@@ -1,0 +1,71 @@
+#pragma once
+/// Configuration: one INI file, every key also a --flag and a COSMO_* env
+/// variable (key "body-limit" = flag --body-limit = env COSMO_BODY_LIMIT).
+/// Precedence: command line, then environment, then file, then defaults.
+/// Loaded and validated once into an immutable Config.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <boost/program_options/options_description.hpp>
+
+namespace cosmo::app {
+
+struct Config {
+    std::string config_file;
+    // Listeners
+    std::string listen = "127.0.0.1:8080";
+    std::string admin_listen = "127.0.0.1:8081";
+    std::string external_prefix;               ///< e.g. "/dav" behind a proxy
+    std::vector<std::string> trusted_proxies;  ///< comma-separated in the file
+    int io_threads = 2;
+    int worker_threads = 16;
+    // HTTP limits
+    std::size_t header_limit = 16 * 1024;
+    std::size_t body_limit = 10 * 1024 * 1024;
+    int read_timeout = 30;   ///< seconds
+    int idle_timeout = 120;  ///< seconds
+    std::size_t max_connections = 10000;
+    int shutdown_timeout = 10;  ///< seconds
+    // DAV
+    std::size_t max_resource_size = 10 * 1024 * 1024;
+    std::size_t xml_max_depth = 64;
+    std::size_t xml_max_elements = 100000;
+    std::int64_t quota_bytes = 1024LL * 1024 * 1024;
+    std::int64_t max_lock_timeout = 7 * 24 * 3600;
+    // Storage
+    std::string data_dir = "var";
+    std::string directory_dsn;  ///< empty = embedded PostgreSQL under data_dir
+    std::size_t db_pool_size = 16;
+    int db_connect_timeout_ms = 3000;
+    int db_statement_timeout_ms = 30000;
+    int directory_cache_ttl_ms = 30000;
+    // Authentication
+    std::string realm = "Cosmo";
+    int auth_cache_ttl = 60;
+    int auth_max_failures = 5;
+    int auth_failure_window = 300;
+    int auth_throttle_time = 60;
+    // Embedded default
+    std::string demo_user = "demo";
+    // Logging
+    std::string log_level = "info";
+    bool access_log = true;
+
+    bool embedded() const { return directory_dsn.empty(); }
+};
+
+/// Every configuration key, with its default and help text.
+boost::program_options::options_description config_options(Config& config);
+
+/// Parses args (flags), then COSMO_* environment, then the --config file.
+/// Unknown keys are errors. Positional words are returned in *positional.
+/// Throws std::runtime_error with a message for the operator.
+Config load_config(const std::vector<std::string>& args,
+                   const boost::program_options::options_description& command_options,
+                   std::vector<std::string>* positional);
+
+}  // namespace cosmo::app

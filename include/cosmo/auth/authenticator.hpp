@@ -1,0 +1,88 @@
+#pragma once
+/// HTTP Basic authentication against the directory, with a cache of
+/// verified credentials and throttling of repeated failures.
+
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "cosmo/http/message.hpp"
+#include "cosmo/store/directory.hpp"
+
+namespace cosmo::auth {
+
+struct Options {
+    std::string realm = "Cosmo";
+    /// How long a verified user+password pair is believed without asking
+    /// the directory again; a disabled user or changed password takes
+    /// effect within this time on every app server.
+    std::chrono::seconds cache_ttl{60};
+    std::size_t cache_capacity = 100000;
+    /// Failures per (user, client IP) within failure_window before that pair
+    /// is throttled for throttle_time.
+    int max_failures = 5;
+    std::chrono::seconds failure_window{300};
+    std::chrono::seconds throttle_time{60};
+};
+
+enum class Outcome { kOk, kNoCredentials, kBadCredentials, kThrottled };
+
+struct Result {
+    Outcome outcome = Outcome::kNoCredentials;
+    std::string user;                       ///< set when kOk (and, for logs, when known)
+    std::chrono::seconds retry_after{0};    ///< set when kThrottled
+};
+
+/// Thread-safe. Blocking (directory lookups, scrypt): worker threads only.
+class Authenticator {
+public:
+    Authenticator(store::Directory& directory, Options options);
+
+    /// Checks an Authorization header value from client_ip.
+    Result authenticate(std::string_view authorization, const std::string& client_ip);
+
+    const Options& options() const { return options_; }
+
+private:
+    struct CacheEntry {
+        std::string user;
+        std::chrono::steady_clock::time_point expires;
+    };
+    struct Failures {
+        int count = 0;
+        std::chrono::steady_clock::time_point window_start;
+        std::chrono::steady_clock::time_point blocked_until;
+    };
+
+    std::string cache_key(std::string_view user, std::string_view password) const;
+    bool cached(const std::string& key, std::chrono::steady_clock::time_point now);
+    void remember(const std::string& key, const std::string& user,
+                  std::chrono::steady_clock::time_point now);
+    void record_failure(const std::string& throttle_key, std::chrono::steady_clock::time_point now);
+
+    store::Directory& directory_;
+    Options options_;
+    std::string cache_secret_;  ///< per-process key: the cache never holds a password or plain hash
+    std::mutex mutex_;
+    std::unordered_map<std::string, CacheEntry> cache_;
+    std::unordered_map<std::string, Failures> failures_;
+};
+
+/// Puts authentication in front of another handler: 401 with
+/// WWW-Authenticate without valid credentials, 429 with Retry-After when
+/// throttled, else sets context.user and calls the inner handler.
+class AuthHandler : public http::Handler {
+public:
+    AuthHandler(Authenticator& authenticator, const http::Handler& inner);
+    http::Response handle(http::Request& request, http::RequestContext& context) const override;
+
+private:
+    Authenticator& authenticator_;
+    const http::Handler& inner_;
+};
+
+}  // namespace cosmo::auth

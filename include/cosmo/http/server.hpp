@@ -1,0 +1,57 @@
+#pragma once
+/// The HTTP/1.1 server: an acceptor and one coroutine per connection on a
+/// shared io_context; handlers run on a separate bounded worker pool.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "cosmo/http/message.hpp"
+
+namespace cosmo::http {
+
+struct Limits {
+    std::size_t header_limit = 16 * 1024;          ///< request line + headers, bytes
+    std::size_t body_limit = 10 * 1024 * 1024;     ///< bytes; 413 beyond
+    std::chrono::seconds read_timeout{30};          ///< to read one whole request
+    std::chrono::seconds idle_timeout{120};         ///< keep-alive idle
+    std::size_t max_connections = 10000;
+};
+
+struct ListenerOptions {
+    std::string address = "127.0.0.1";
+    unsigned short port = 8080;  ///< 0 = any free port (see Server::port())
+    Limits limits;
+    std::vector<std::string> trusted_proxies;  ///< peers whose X-Forwarded-For is believed
+    bool access_log = true;
+    std::string name = "public";  ///< for logs
+};
+
+/// Thread-safety: construct and start() before running the io_context;
+/// stop() may be called from any thread.
+class Server {
+public:
+    Server(boost::asio::io_context& io, boost::asio::thread_pool& workers,
+           const Handler& handler, ListenerOptions options);
+    ~Server();
+
+    /// Binds and starts accepting. Throws on bind failure.
+    void start();
+    /// Stops accepting; open connections finish their in-flight request and close.
+    void stop();
+    /// The bound port (useful with port 0).
+    unsigned short port() const;
+    /// Connections currently open.
+    std::size_t connections() const;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace cosmo::http

@@ -1,0 +1,30 @@
+#pragma once
+/// Errors that the storage layer reports. The DAV layer maps each code to an
+/// HTTP status in one place (dav/store_errors.cpp).
+
+#include <stdexcept>
+#include <string>
+
+namespace cosmo::store {
+
+enum class Errc {
+    kNotFound,          ///< the named thing does not exist
+    kAlreadyExists,     ///< a unique name is taken
+    kConflict,          ///< parent missing, or a collection where an object is needed
+    kShardUnavailable,  ///< the shard cannot be reached (503 + Retry-After)
+    kRetryable,         ///< serialization failure after retries (503)
+    kReadOnly,          ///< shard or user is read-only (move in progress, maintenance) (503)
+    kInternal,          ///< anything else (500)
+};
+
+/// Thrown by store implementations. what() is for logs, never for clients.
+class Error : public std::runtime_error {
+public:
+    Error(Errc code, const std::string& detail) : std::runtime_error(detail), code_(code) {}
+    Errc code() const noexcept { return code_; }
+
+private:
+    Errc code_;
+};
+
+}  // namespace cosmo::store

@@ -1,0 +1,101 @@
+#pragma once
+/// The data path: ShardStore -> Session (one transaction on the owner's
+/// shard) -> resources in that owner's home.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cosmo/store/types.hpp"
+
+namespace cosmo::store {
+
+/// One transaction on one shard, scoped to one owner's home. Not
+/// thread-safe; used by one request at a time. Blocking.
+/// Every write method leaves the transaction open; nothing is visible to
+/// others until commit(). Destroying an uncommitted session rolls back.
+class Session {
+public:
+    virtual ~Session() = default;
+
+    /// Makes the home collection ("") and, for a new user, any defaults.
+    /// Idempotent.
+    virtual void ensure_home() = 0;
+
+    /// The resource at a relative path, if any. For a collection the path
+    /// must end in '/' (or be ""); for an object it must not. Callers that
+    /// do not know which try both forms.
+    virtual std::optional<Resource> stat(const std::string& path) = 0;
+
+    /// Direct members of a collection (collections and objects).
+    virtual std::vector<Resource> children(const Resource& collection) = 0;
+
+    /// Object body bytes, exactly as stored.
+    virtual std::string read_body(const Resource& object) = 0;
+
+    /// Creates or replaces the object at path (its parent collection must
+    /// exist, else Error{kConflict}). Bumps the parent's revision, writes the
+    /// change log, computes a new strong ETag from the bytes. Returns the
+    /// stored resource; *created is set when it did not exist.
+    virtual Resource put_object(const std::string& path, const std::string& content_type,
+                                const std::string& body, bool* created) = 0;
+
+    /// Makes a collection at path (ends in '/'); parent must exist
+    /// (kConflict) and path must be free (kAlreadyExists).
+    virtual Resource make_collection(const std::string& path, CollectionKind kind) = 0;
+
+    /// Removes a resource; a collection with everything below it.
+    virtual void remove(const Resource& resource) = 0;
+
+    /// Copies src to dst_path (a free path; the caller deletes an existing
+    /// destination first). For collections, depth_infinity copies members
+    /// recursively, otherwise only the collection and its dead properties.
+    /// Dead properties are copied. Returns the new resource.
+    virtual Resource copy(const Resource& src, const std::string& dst_path,
+                          bool depth_infinity) = 0;
+    /// Moves src to the free dst_path with everything below it; dead
+    /// properties move along.
+    virtual Resource move(const Resource& src, const std::string& dst_path) = 0;
+
+    // Dead properties of a resource.
+    virtual std::vector<DeadProperty> dead_properties(const Resource& resource) = 0;
+    virtual std::optional<DeadProperty> dead_property(const Resource& resource,
+                                                      const std::string& ns,
+                                                      const std::string& name) = 0;
+    virtual void set_dead_property(const Resource& resource, const DeadProperty& prop) = 0;
+    virtual void remove_dead_property(const Resource& resource, const std::string& ns,
+                                      const std::string& name) = 0;
+
+    // Locks. Paths as in Resource::path. Expired locks are never returned.
+    /// Locks whose scope covers path: root == path, or a depth-infinity lock
+    /// on an ancestor collection of path.
+    virtual std::vector<Lock> locks_covering(const std::string& path) = 0;
+    /// Locks rooted at path or anywhere below it (for the descendants check
+    /// of LOCK, and for DELETE/MOVE of a collection).
+    virtual std::vector<Lock> locks_within(const std::string& path) = 0;
+    virtual std::optional<Lock> find_lock(const std::string& token) = 0;
+    virtual void create_lock(const Lock& lock) = 0;
+    virtual void refresh_lock(const std::string& token, std::int64_t timeout_seconds) = 0;
+    virtual void remove_lock(const std::string& token) = 0;
+    /// Removes every lock rooted at path or below (after DELETE/MOVE).
+    virtual void remove_locks_within(const std::string& path) = 0;
+
+    /// Total bytes of object bodies in the home (quota-used-bytes).
+    virtual std::int64_t used_bytes() = 0;
+
+    virtual void commit() = 0;
+};
+
+/// Routes to the shard of a user and opens sessions there. Thread-safe.
+class ShardStore {
+public:
+    virtual ~ShardStore() = default;
+    /// Opens a transaction on owner's shard. Throws Error{kShardUnavailable}
+    /// when the shard cannot be reached within the configured timeout.
+    virtual std::unique_ptr<Session> open(const User& owner) = 0;
+    /// Throws Error{kShardUnavailable} when any shard is unreachable.
+    virtual void ping_all() = 0;
+};
+
+}  // namespace cosmo::store

@@ -1,0 +1,82 @@
+#pragma once
+/// Value types of the storage layer. Nothing here knows about HTTP, XML or
+/// iCalendar: the DAV layer translates.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cosmo::store {
+
+using Timestamp = std::chrono::system_clock::time_point;
+using UserId = std::int64_t;
+using ShardId = std::int32_t;
+
+/// A user as the directory knows it.
+struct User {
+    UserId id = 0;
+    std::string name;
+    std::string email;
+    std::string password_hash;  ///< "scrypt$N$r$p$salt_b64$hash_b64"
+    bool disabled = false;
+    ShardId shard_id = 0;
+    std::int64_t epoch = 0;  ///< placement epoch; bumped by a move (scale-out fencing)
+    Timestamp created;
+};
+
+/// One shard database as the directory knows it.
+struct Shard {
+    ShardId id = 0;
+    std::string name;
+    std::string dsn;
+    std::string state;  ///< "active" | "draining" | "readonly"
+    int weight = 1;
+    std::int64_t users = 0;
+};
+
+/// Kind of a collection; plain WebDAV collections are kPlain.
+enum class CollectionKind { kPlain = 0, kCalendar = 1 };
+
+/// A stored resource (collection or object) in one user's home.
+/// Paths are relative to the home and never start with '/':
+///   ""              the home itself (a collection)
+///   "calendar/"     a collection (always ends in '/')
+///   "calendar/a.ics" an object (never ends in '/')
+struct Resource {
+    bool is_collection = false;
+    std::int64_t id = 0;             ///< collection id or object id
+    std::int64_t collection_id = 0;  ///< for an object: its parent; for a collection: itself
+    std::string path;
+    CollectionKind kind = CollectionKind::kPlain;  ///< collections only
+    std::string etag;            ///< strong, quoted form is added by DAV; objects only
+    std::string content_type;    ///< objects only
+    std::int64_t content_length = 0;
+    std::int64_t revision = 0;   ///< collections: current sync revision
+    Timestamp created;
+    Timestamp modified;
+};
+
+/// A dead property: namespace, local name, and the XML of its value
+/// (the inner content of the property element, as serialized XML).
+struct DeadProperty {
+    std::string ns;
+    std::string name;
+    std::string value_xml;
+};
+
+/// A WebDAV lock (RFC 4918 §6). Root is the path the LOCK was sent to;
+/// it may name an unmapped resource.
+struct Lock {
+    std::string token;       ///< "urn:uuid:..." (without angle brackets)
+    std::string root;        ///< relative path, as Resource::path
+    bool exclusive = true;
+    bool depth_infinity = false;
+    std::string owner_xml;   ///< the DAV:owner element's inner XML, as sent
+    std::string principal;   ///< user name of the lock creator
+    std::int64_t timeout_seconds = 0;  ///< 0 = infinite
+    Timestamp expires;       ///< time_point::max() when infinite
+};
+
+}  // namespace cosmo::store

@@ -1,0 +1,159 @@
+#include "cosmo/app/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+#include <boost/algorithm/string.hpp>
+#include <boost/program_options.hpp>
+
+namespace cosmo::app {
+
+namespace po = boost::program_options;
+
+po::options_description config_options(Config& c) {
+    po::options_description d("Configuration (file keys, --flags, COSMO_* variables)");
+    d.add_options()
+        ("config", po::value(&c.config_file), "INI configuration file")
+        ("listen", po::value(&c.listen)->default_value(c.listen), "public listener ADDR:PORT")
+        ("admin-listen", po::value(&c.admin_listen)->default_value(c.admin_listen),
+         "admin listener ADDR:PORT (/healthz, /readyz); keep it on loopback")
+        ("external-prefix", po::value(&c.external_prefix)->default_value(c.external_prefix),
+         "path prefix under which a proxy exposes Cosmo, e.g. /dav")
+        ("trusted-proxies", po::value<std::string>()->default_value(""),
+         "comma-separated proxy addresses whose X-Forwarded-For is believed")
+        ("io-threads", po::value(&c.io_threads)->default_value(c.io_threads), "I/O threads")
+        ("worker-threads", po::value(&c.worker_threads)->default_value(c.worker_threads),
+         "threads running handlers (database work)")
+        ("header-limit", po::value(&c.header_limit)->default_value(c.header_limit),
+         "max bytes of request line + headers (431 beyond)")
+        ("body-limit", po::value(&c.body_limit)->default_value(c.body_limit),
+         "max request body bytes (413 beyond)")
+        ("read-timeout", po::value(&c.read_timeout)->default_value(c.read_timeout),
+         "seconds to read one request")
+        ("idle-timeout", po::value(&c.idle_timeout)->default_value(c.idle_timeout),
+         "seconds a keep-alive connection may idle")
+        ("max-connections", po::value(&c.max_connections)->default_value(c.max_connections),
+         "open connections per listener (503 beyond)")
+        ("shutdown-timeout", po::value(&c.shutdown_timeout)->default_value(c.shutdown_timeout),
+         "seconds to finish in-flight requests on SIGTERM")
+        ("max-resource-size",
+         po::value(&c.max_resource_size)->default_value(c.max_resource_size),
+         "max bytes of one stored resource")
+        ("xml-max-depth", po::value(&c.xml_max_depth)->default_value(c.xml_max_depth),
+         "max element depth of a request body")
+        ("xml-max-elements", po::value(&c.xml_max_elements)->default_value(c.xml_max_elements),
+         "max elements in a request body")
+        ("quota-bytes", po::value(&c.quota_bytes)->default_value(c.quota_bytes),
+         "bytes per user (quota-available-bytes)")
+        ("max-lock-timeout", po::value(&c.max_lock_timeout)->default_value(c.max_lock_timeout),
+         "longest WebDAV lock, seconds")
+        ("data-dir", po::value(&c.data_dir)->default_value(c.data_dir),
+         "directory of the embedded PostgreSQL and local state")
+        ("directory-dsn", po::value(&c.directory_dsn)->default_value(c.directory_dsn),
+         "libpq connection string of the directory database; empty = embedded")
+        ("db-pool-size", po::value(&c.db_pool_size)->default_value(c.db_pool_size),
+         "connections per database")
+        ("db-connect-timeout-ms",
+         po::value(&c.db_connect_timeout_ms)->default_value(c.db_connect_timeout_ms),
+         "connect timeout; a shard slower than this answers 503")
+        ("db-statement-timeout-ms",
+         po::value(&c.db_statement_timeout_ms)->default_value(c.db_statement_timeout_ms),
+         "statement timeout")
+        ("directory-cache-ttl-ms",
+         po::value(&c.directory_cache_ttl_ms)->default_value(c.directory_cache_ttl_ms),
+         "how long an app server trusts a cached user->shard placement")
+        ("realm", po::value(&c.realm)->default_value(c.realm), "HTTP Basic realm")
+        ("auth-cache-ttl", po::value(&c.auth_cache_ttl)->default_value(c.auth_cache_ttl),
+         "seconds a verified password is trusted without re-checking")
+        ("auth-max-failures",
+         po::value(&c.auth_max_failures)->default_value(c.auth_max_failures),
+         "failed logins per user and client IP before throttling")
+        ("auth-failure-window",
+         po::value(&c.auth_failure_window)->default_value(c.auth_failure_window),
+         "seconds over which failures are counted")
+        ("auth-throttle-time",
+         po::value(&c.auth_throttle_time)->default_value(c.auth_throttle_time),
+         "seconds a throttled user+IP gets 429")
+        ("demo-user", po::value(&c.demo_user)->default_value(c.demo_user),
+         "user the embedded default creates; empty = none")
+        ("log-level", po::value(&c.log_level)->default_value(c.log_level),
+         "trace, debug, info, warn, error")
+        ("access-log", po::value(&c.access_log)->default_value(c.access_log),
+         "one log line per request");
+    return d;
+}
+
+namespace {
+
+/// COSMO_BODY_LIMIT -> body-limit, for keys that exist.
+std::string env_name_mapper(const po::options_description& known, const std::string& env) {
+    constexpr std::string_view kPrefix = "COSMO_";
+    if (!env.starts_with(kPrefix)) {
+        return {};
+    }
+    std::string key = boost::algorithm::to_lower_copy(env.substr(kPrefix.size()));
+    std::replace(key.begin(), key.end(), '_', '-');
+    return known.find_nothrow(key, false) ? key : std::string{};
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+    std::vector<std::string> out;
+    boost::algorithm::split(out, s, boost::is_any_of(", "), boost::token_compress_on);
+    std::erase_if(out, [](const std::string& x) { return x.empty(); });
+    return out;
+}
+
+}  // namespace
+
+Config load_config(const std::vector<std::string>& args,
+                   const po::options_description& command_options,
+                   std::vector<std::string>* positional) {
+    Config config;
+    po::options_description all;
+    all.add(config_options(config));
+    all.add(command_options);
+    po::options_description hidden;
+    hidden.add_options()("positional", po::value<std::vector<std::string>>(), "");
+    po::options_description cmdline;
+    cmdline.add(all).add(hidden);
+    po::positional_options_description pos;
+    pos.add("positional", -1);
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(cmdline).positional(pos).run(), vm);
+        po::store(po::parse_environment(
+                      all, [&](const std::string& e) { return env_name_mapper(all, e); }),
+                  vm);
+        auto file = vm.count("config") ? vm["config"].as<std::string>() : std::string{};
+        if (!file.empty()) {
+            std::ifstream in(file);
+            if (!in) {
+                throw std::runtime_error("cannot read configuration file " + file);
+            }
+            po::store(po::parse_config_file(in, all, /*allow_unregistered=*/false), vm);
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw std::runtime_error(std::string("configuration: ") + e.what());
+    }
+    if (positional && vm.count("positional")) {
+        *positional = vm["positional"].as<std::vector<std::string>>();
+    }
+    config.trusted_proxies = split_list(vm["trusted-proxies"].as<std::string>());
+    if (!config.external_prefix.empty()) {
+        if (config.external_prefix.front() != '/') {
+            config.external_prefix.insert(0, "/");
+        }
+        while (!config.external_prefix.empty() && config.external_prefix.back() == '/') {
+            config.external_prefix.pop_back();
+        }
+    }
+    if (config.io_threads < 1 || config.worker_threads < 1) {
+        throw std::runtime_error("configuration: io-threads and worker-threads must be >= 1");
+    }
+    return config;
+}
+
+}  // namespace cosmo::app

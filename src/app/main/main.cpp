@@ -1,0 +1,3 @@
+#include "cosmo/app/cli.hpp"
+
+int main(int argc, char** argv) { return cosmo::app::run_cli(argc, argv); }

@@ -1,0 +1,179 @@
+#include "cosmo/app/serve.hpp"
+
+#include <sys/stat.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cosmo/admin/admin_handler.hpp"
+#include "cosmo/app/databases.hpp"
+#include "cosmo/app/users.hpp"
+#include "cosmo/auth/authenticator.hpp"
+#include "cosmo/auth/password.hpp"
+#include "cosmo/core/random.hpp"
+#include "cosmo/dav/dispatcher.hpp"
+#include "cosmo/http/server.hpp"
+#include "cosmo/store/cached_directory.hpp"
+#include "cosmo/store/error.hpp"
+
+namespace cosmo::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::pair<std::string, unsigned short> split_address(const std::string& listen) {
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos) {
+        throw std::runtime_error("listen address must be ADDR:PORT: " + listen);
+    }
+    std::string host = listen.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    int port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) {
+        throw std::runtime_error("bad port in " + listen);
+    }
+    return {host, static_cast<unsigned short>(port)};
+}
+
+http::ListenerOptions listener_options(const Config& c, const std::string& listen,
+                                       const std::string& name) {
+    http::ListenerOptions o;
+    std::tie(o.address, o.port) = split_address(listen);
+    o.limits.header_limit = c.header_limit;
+    o.limits.body_limit = c.body_limit;
+    o.limits.read_timeout = std::chrono::seconds(c.read_timeout);
+    o.limits.idle_timeout = std::chrono::seconds(c.idle_timeout);
+    o.limits.max_connections = c.max_connections;
+    o.trusted_proxies = c.trusted_proxies;
+    o.access_log = c.access_log;
+    o.name = name;
+    return o;
+}
+
+/// The embedded default's demo user: created once, its password kept in
+/// data-dir/demo-credentials (mode 0600) so every run prints the same one.
+void ensure_demo_user(const Config& c, Databases& db) {
+    if (c.demo_user.empty()) {
+        return;
+    }
+    const auto file = std::filesystem::path(c.data_dir) / "demo-credentials";
+    std::string password;
+    if (std::ifstream in(file); in) {
+        std::string line;
+        std::getline(in, line);
+        if (line.starts_with(c.demo_user + ":")) {
+            password = line.substr(c.demo_user.size() + 1);
+        }
+    }
+    auto existing = db.directory().find_user(c.demo_user);
+    if (!existing || password.empty()) {
+        if (existing) {
+            // The user exists but its password was lost: set a new one.
+            password = core::random_hex(8);
+            db.directory().set_password(c.demo_user, auth::hash_password(password));
+        } else {
+            password = core::random_hex(8);
+            create_user(db.directory(), db.shards(), c.demo_user, "", password);
+        }
+        std::ofstream out(file, std::ios::trunc);
+        out << c.demo_user << ":" << password << "\n";
+        out.close();
+        ::chmod(file.c_str(), 0600);
+    }
+    auto [host, port] = split_address(c.listen);
+    std::cout << "Demo user: " << c.demo_user << "  password: " << password << "\n"
+              << "Home: http://" << host << ":" << port << c.external_prefix
+              << "/calendars/users/" << c.demo_user << "/\n"
+              << std::flush;
+}
+
+}  // namespace
+
+int serve(const Config& c) {
+    Databases db(c, /*migrate=*/false);
+    if (db.embedded()) {
+        ensure_demo_user(c, db);
+    }
+
+    store::CachedDirectory cached_directory(
+        db.directory(), std::chrono::milliseconds(c.directory_cache_ttl_ms), 100000);
+
+    auth::Options auth_options;
+    auth_options.realm = c.realm;
+    auth_options.cache_ttl = std::chrono::seconds(c.auth_cache_ttl);
+    auth_options.max_failures = c.auth_max_failures;
+    auth_options.failure_window = std::chrono::seconds(c.auth_failure_window);
+    auth_options.throttle_time = std::chrono::seconds(c.auth_throttle_time);
+    // Password checks read the directory itself, not the cache, so that a
+    // disabled user or a new password counts within auth-cache-ttl.
+    auth::Authenticator authenticator(db.directory(), auth_options);
+
+    dav::Options dav_options;
+    dav_options.prefix = c.external_prefix;
+    dav_options.max_resource_size = c.max_resource_size;
+    dav_options.xml_limits.max_depth = c.xml_max_depth;
+    dav_options.xml_limits.max_elements = c.xml_max_elements;
+    dav_options.quota_bytes = c.quota_bytes;
+    dav_options.max_lock_timeout_seconds = c.max_lock_timeout;
+    dav::Dispatcher dispatcher(dav_options, cached_directory, db.shards());
+    auth::AuthHandler public_handler(authenticator, dispatcher);
+    admin::AdminHandler admin_handler(db.directory(), db.shards());
+
+    asio::io_context io(c.io_threads);
+    asio::thread_pool workers(static_cast<std::size_t>(c.worker_threads));
+    http::Server public_server(io, workers, public_handler,
+                               listener_options(c, c.listen, "public"));
+    auto admin_opts = listener_options(c, c.admin_listen, "admin");
+    admin_opts.access_log = false;
+    http::Server admin_server(io, workers, admin_handler, admin_opts);
+    public_server.start();
+    admin_server.start();
+
+    // Graceful shutdown: stop accepting, let in-flight requests finish, and
+    // give up after shutdown-timeout seconds.
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    asio::steady_timer deadline(io);
+    std::chrono::steady_clock::time_point give_up;
+    std::function<void()> wait_for_drain = [&] {
+        if ((public_server.connections() == 0 && admin_server.connections() == 0) ||
+            std::chrono::steady_clock::now() >= give_up) {
+            io.stop();
+            return;
+        }
+        deadline.expires_after(std::chrono::milliseconds(50));
+        deadline.async_wait([&](const boost::system::error_code&) { wait_for_drain(); });
+    };
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) {
+            return;
+        }
+        spdlog::info("signal {}: shutting down", signal);
+        public_server.stop();
+        admin_server.stop();
+        give_up = std::chrono::steady_clock::now() + std::chrono::seconds(c.shutdown_timeout);
+        wait_for_drain();
+    });
+
+    std::vector<std::thread> threads;
+    for (int i = 1; i < c.io_threads; ++i) {
+        threads.emplace_back([&io] { io.run(); });
+    }
+    io.run();
+    for (auto& t : threads) {
+        t.join();
+    }
+    workers.join();
+    spdlog::info("stopped");
+    return 0;
+}
+
+}  // namespace cosmo::app

@@ -1,0 +1,144 @@
+#include "cosmo/auth/authenticator.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <spdlog/spdlog.h>
+
+#include "cosmo/auth/basic_credentials.hpp"
+#include "cosmo/auth/password.hpp"
+#include "cosmo/core/random.hpp"
+
+namespace cosmo::auth {
+
+using Clock = std::chrono::steady_clock;
+
+Authenticator::Authenticator(store::Directory& directory, Options options)
+    : directory_(directory), options_(std::move(options)), cache_secret_(core::random_bytes(32)) {}
+
+std::string Authenticator::cache_key(std::string_view user, std::string_view password) const {
+    std::string message;
+    message.reserve(user.size() + password.size() + 1);
+    message.append(user).push_back('\0');
+    message.append(password);
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), cache_secret_.data(), static_cast<int>(cache_secret_.size()),
+         reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len);
+    return std::string(reinterpret_cast<char*>(mac), len);
+}
+
+bool Authenticator::cached(const std::string& key, Clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+        return false;
+    }
+    if (it->second.expires <= now) {
+        cache_.erase(it);
+        return false;
+    }
+    return true;
+}
+
+void Authenticator::remember(const std::string& key, const std::string& user,
+                             Clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    if (cache_.size() >= options_.cache_capacity) {
+        std::erase_if(cache_, [&](const auto& kv) { return kv.second.expires <= now; });
+        if (cache_.size() >= options_.cache_capacity) {
+            cache_.clear();
+        }
+    }
+    cache_[key] = CacheEntry{user, now + options_.cache_ttl};
+}
+
+void Authenticator::record_failure(const std::string& throttle_key, Clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    if (failures_.size() > 100000) {
+        std::erase_if(failures_, [&](const auto& kv) {
+            return kv.second.blocked_until <= now &&
+                   kv.second.window_start + options_.failure_window <= now;
+        });
+    }
+    auto& f = failures_[throttle_key];
+    if (f.window_start + options_.failure_window <= now) {
+        f.count = 0;
+        f.window_start = now;
+    }
+    if (++f.count >= options_.max_failures) {
+        f.blocked_until = now + options_.throttle_time;
+        f.count = 0;
+        f.window_start = now;
+    }
+}
+
+Result Authenticator::authenticate(std::string_view authorization, const std::string& client_ip) {
+    auto credentials = parse_basic(authorization);
+    if (!credentials) {
+        return {authorization.empty() ? Outcome::kNoCredentials : Outcome::kBadCredentials, "", {}};
+    }
+    const auto now = Clock::now();
+    const std::string key = cache_key(credentials->user, credentials->password);
+    // A client holding the right password is never throttled: a verified
+    // pair in the cache passes even while its (user, IP) pair is blocked.
+    if (cached(key, now)) {
+        return {Outcome::kOk, credentials->user, {}};
+    }
+    const std::string throttle_key = credentials->user + '\n' + client_ip;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = failures_.find(throttle_key);
+        if (it != failures_.end() && it->second.blocked_until > now) {
+            auto left = std::chrono::duration_cast<std::chrono::seconds>(
+                it->second.blocked_until - now);
+            return {Outcome::kThrottled, credentials->user, left + std::chrono::seconds(1)};
+        }
+    }
+    auto user = directory_.find_user(credentials->user);
+    bool ok = user && !user->disabled &&
+              verify_password(credentials->password, user->password_hash);
+    if (!ok) {
+        // One line per failure, in a fixed shape fail2ban can match:
+        //   auth failure: user=<name> ip=<address> reason=<why>
+        spdlog::warn("auth failure: user={} ip={} reason={}", credentials->user, client_ip,
+                     !user ? "unknown-user" : user->disabled ? "disabled" : "bad-password");
+        record_failure(throttle_key, now);
+        return {Outcome::kBadCredentials, credentials->user, {}};
+    }
+    {
+        std::lock_guard lock(mutex_);
+        failures_.erase(throttle_key);
+    }
+    remember(key, user->name, now);
+    return {Outcome::kOk, user->name, {}};
+}
+
+AuthHandler::AuthHandler(Authenticator& authenticator, const http::Handler& inner)
+    : authenticator_(authenticator), inner_(inner) {}
+
+http::Response AuthHandler::handle(http::Request& request, http::RequestContext& context) const {
+    auto result = authenticator_.authenticate(request[http::Field::authorization],
+                                              context.client_ip);
+    switch (result.outcome) {
+        case Outcome::kOk:
+            context.user = result.user;
+            return inner_.handle(request, context);
+        case Outcome::kThrottled: {
+            auto res = http::make_response(request, http::Status::too_many_requests,
+                                           "too many failed logins; retry later\n");
+            res.set(http::Field::retry_after, std::to_string(result.retry_after.count()));
+            return res;
+        }
+        case Outcome::kNoCredentials:
+        case Outcome::kBadCredentials:
+            break;
+    }
+    auto res = http::make_response(request, http::Status::unauthorized,
+                                   "authentication required\n");
+    res.set(http::Field::www_authenticate,
+            "Basic realm=\"" + authenticator_.options().realm + "\", charset=\"UTF-8\"");
+    return res;
+}
+
+}  // namespace cosmo::auth

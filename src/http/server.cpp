@@ -1,0 +1,295 @@
+#include "cosmo/http/server.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/beast.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cosmo/core/log.hpp"
+#include "cosmo/core/random.hpp"
+#include "cosmo/http/client_address.hpp"
+
+namespace cosmo::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+constexpr auto kTuple = asio::as_tuple(use_awaitable);
+
+namespace {
+
+/// One open connection. Shared between its coroutine and the server's
+/// registry, so that stop() can close it while it waits for a request.
+struct Connection {
+    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    beast::tcp_stream stream;
+    std::atomic<bool> busy{false};  ///< a request is being read, handled or written
+};
+
+std::string request_id_for(const Request& req) {
+    auto it = req.find("X-Request-Id");
+    if (it != req.end() && !it->value().empty() && it->value().size() <= 128) {
+        return std::string(it->value());
+    }
+    return core::random_hex(8);
+}
+
+void log_access(const Request& req, const Response& res, const RequestContext& ctx,
+                std::size_t bytes) {
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - ctx.start)
+                      .count();
+    auto ua = req[Field::user_agent];
+    core::access_logger()->info("{} {} {} {} {} {} {}us \"{}\" rid={}", ctx.client_ip,
+                                ctx.user.empty() ? "-" : ctx.user,
+                                std::string_view(req.method_string()),
+                                std::string_view(req.target()), res.result_int(), bytes,
+                                micros, std::string_view(ua), ctx.request_id);
+}
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Impl> {
+    Impl(asio::io_context& io_, asio::thread_pool& workers_, const Handler& handler_,
+         ListenerOptions options_)
+        : io(io_), workers(workers_), handler(handler_), options(std::move(options_)),
+          acceptor(io_) {}
+
+    asio::io_context& io;
+    asio::thread_pool& workers;
+    const Handler& handler;
+    ListenerOptions options;
+    tcp::acceptor acceptor;
+    std::atomic<bool> stopping{false};
+    std::atomic<std::size_t> open_connections{0};
+    std::mutex registry_mutex;
+    std::unordered_map<Connection*, std::weak_ptr<Connection>> registry;
+
+    awaitable<void> accept_loop();
+    awaitable<void> serve(std::shared_ptr<Connection> conn);
+    awaitable<Response> run_handler(Request& req, RequestContext& ctx);
+    /// Writes a short error response and reports whether the write worked.
+    awaitable<void> write_error(Connection& conn, unsigned version, Status status,
+                                const std::string& client_ip);
+};
+
+awaitable<void> Server::Impl::accept_loop() {
+    auto self = shared_from_this();
+    while (!stopping) {
+        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), kTuple);
+        if (ec) {
+            if (stopping || ec == asio::error::operation_aborted) {
+                break;
+            }
+            spdlog::warn("{}: accept failed: {}", options.name, ec.message());
+            continue;
+        }
+        auto conn = std::make_shared<Connection>(std::move(socket));
+        auto executor = conn->stream.get_executor();
+        asio::co_spawn(executor, serve(std::move(conn)), asio::detached);
+    }
+}
+
+awaitable<Response> Server::Impl::run_handler(Request& req, RequestContext& ctx) {
+    // Handlers block (database, password hashing): they run on the worker
+    // pool, and this coroutine resumes on its connection's strand after.
+    co_return co_await asio::co_spawn(
+        workers,
+        [&]() -> awaitable<Response> {
+            try {
+                co_return handler.handle(req, ctx);
+            } catch (const std::exception& e) {
+                spdlog::error("rid={} unhandled error: {}", ctx.request_id, e.what());
+                Response res = make_response(
+                    req, Status::internal_server_error,
+                    "internal server error, request id " + ctx.request_id + "\n");
+                co_return res;
+            }
+        },
+        use_awaitable);
+}
+
+awaitable<void> Server::Impl::write_error(Connection& conn, unsigned version, Status status,
+                                          const std::string& client_ip) {
+    Response res{status, version};
+    res.set(Field::connection, "close");
+    res.set(Field::content_type, "text/plain; charset=utf-8");
+    res.body() = std::string(bhttp::obsolete_reason(status)) + "\n";
+    res.keep_alive(false);
+    res.prepare_payload();
+    spdlog::info("{}: {} {} to {}", options.name, res.result_int(),
+                 std::string_view(res.reason()), client_ip);
+    conn.stream.expires_after(options.limits.read_timeout);
+    co_await bhttp::async_write(conn.stream, res, kTuple);
+}
+
+awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
+    auto self = shared_from_this();
+    ++open_connections;
+    {
+        std::lock_guard lock(registry_mutex);
+        registry[conn.get()] = conn;
+    }
+    beast::error_code ignored;
+    const std::string peer_ip = [&] {
+        auto ep = conn->stream.socket().remote_endpoint(ignored);
+        return ignored ? std::string("-") : ep.address().to_string();
+    }();
+
+    beast::flat_buffer buffer;
+    if (open_connections > options.limits.max_connections) {
+        co_await write_error(*conn, 11, Status::service_unavailable, peer_ip);
+    } else {
+        bool first = true;
+        while (!stopping) {
+            bhttp::request_parser<bhttp::string_body> parser;
+            parser.header_limit(static_cast<std::uint32_t>(options.limits.header_limit));
+            parser.body_limit(options.limits.body_limit);
+            conn->stream.expires_after(first ? options.limits.read_timeout
+                                             : options.limits.idle_timeout);
+            first = false;
+            auto [ec, n] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
+            conn->busy = true;
+            if (ec == bhttp::error::body_limit) {
+                co_await write_error(*conn, 11, Status::payload_too_large, peer_ip);
+                break;
+            }
+            if (ec == bhttp::error::header_limit) {
+                co_await write_error(*conn, 11, Status::request_header_fields_too_large, peer_ip);
+                break;
+            }
+            if (ec) {
+                if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
+                    ec != asio::error::operation_aborted && ec != asio::error::eof &&
+                    ec != asio::error::connection_reset && buffer.size() > 0) {
+                    co_await write_error(*conn, 11, Status::bad_request, peer_ip);
+                }
+                break;
+            }
+            // RFC 7231 §5.1.1: tell a client that waits for it to send the body.
+            auto& header = parser.get();
+            if (beast::iequals(header[Field::expect], "100-continue")) {
+                bhttp::response<bhttp::empty_body> cont{Status::continue_, header.version()};
+                co_await bhttp::async_write(conn->stream, cont, kTuple);
+            }
+            conn->stream.expires_after(options.limits.read_timeout);
+            std::tie(ec, n) = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
+            if (ec == bhttp::error::body_limit) {
+                co_await write_error(*conn, header.version(), Status::payload_too_large, peer_ip);
+                break;
+            }
+            if (ec) {
+                if (ec != beast::error::timeout && ec != asio::error::operation_aborted &&
+                    ec != bhttp::error::end_of_stream && ec != asio::error::eof) {
+                    co_await write_error(*conn, header.version(), Status::bad_request, peer_ip);
+                }
+                break;
+            }
+
+            Request req = parser.release();
+            RequestContext ctx;
+            ctx.request_id = request_id_for(req);
+            ctx.client_ip = client_address(peer_ip, req["X-Forwarded-For"],
+                                           options.trusted_proxies);
+            const bool head = req.method() == Verb::head;
+            Response res = co_await run_handler(req, ctx);
+
+            res.set(Field::server, "Cosmo");
+            res.set("X-Request-Id", ctx.request_id);
+            if (!res.count(Field::date)) {
+                res.set(Field::date, http_date(std::chrono::system_clock::now()));
+            }
+            const bool keep_alive = req.keep_alive() && res.keep_alive() && !stopping;
+            res.keep_alive(keep_alive);
+            std::size_t bytes = res.body().size();
+            if (head) {
+                // HEAD keeps the Content-Length a GET would have had.
+                if (!res.has_content_length()) {
+                    res.content_length(res.body().size());
+                }
+                res.body().clear();
+                bytes = 0;
+            } else {
+                res.prepare_payload();
+            }
+            if (options.access_log) {
+                log_access(req, res, ctx, bytes);
+            }
+            conn->stream.expires_after(options.limits.read_timeout);
+            bhttp::response_serializer<bhttp::string_body> serializer{res};
+            if (head) {
+                std::tie(ec, n) =
+                    co_await bhttp::async_write_header(conn->stream, serializer, kTuple);
+            } else {
+                std::tie(ec, n) = co_await bhttp::async_write(conn->stream, serializer, kTuple);
+            }
+            conn->busy = false;
+            if (ec || !keep_alive) {
+                break;
+            }
+        }
+    }
+    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    conn->stream.close();
+    {
+        std::lock_guard lock(registry_mutex);
+        registry.erase(conn.get());
+    }
+    --open_connections;
+}
+
+Server::Server(asio::io_context& io, asio::thread_pool& workers, const Handler& handler,
+               ListenerOptions options)
+    : impl_(std::make_shared<Impl>(io, workers, handler, std::move(options))) {}
+
+Server::~Server() = default;
+
+void Server::start() {
+    auto& o = impl_->options;
+    auto address = asio::ip::make_address(o.address);
+    tcp::endpoint endpoint{address, o.port};
+    impl_->acceptor.open(endpoint.protocol());
+    impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
+    impl_->acceptor.bind(endpoint);
+    impl_->acceptor.listen(asio::socket_base::max_listen_connections);
+    spdlog::info("{}: listening on http://{}:{}", o.name, o.address, port());
+    asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
+}
+
+void Server::stop() {
+    auto impl = impl_;
+    impl->stopping = true;
+    asio::post(impl->acceptor.get_executor(), [impl] {
+        beast::error_code ignored;
+        impl->acceptor.close(ignored);
+    });
+    // Idle keep-alive connections are closed now; busy ones finish their
+    // request and close after writing the response.
+    std::lock_guard lock(impl->registry_mutex);
+    for (auto& [ptr, weak] : impl->registry) {
+        if (auto conn = weak.lock()) {
+            asio::post(conn->stream.get_executor(), [conn] {
+                if (!conn->busy) {
+                    conn->stream.cancel();
+                }
+            });
+        }
+    }
+}
+
+unsigned short Server::port() const {
+    beast::error_code ec;
+    auto ep = impl_->acceptor.local_endpoint(ec);
+    return ec ? 0 : ep.port();
+}
+
+std::size_t Server::connections() const { return impl_->open_connections; }
+
+}  // namespace cosmo::http

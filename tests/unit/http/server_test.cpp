@@ -1,0 +1,173 @@
+// The HTTP server over real loopback sockets (port 0): keep-alive and
+// pipelining, limits, HEAD, 100-continue, graceful stop.
+#include "cosmo/http/server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+
+using namespace cosmo;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+/// Echoes method and target; "/slow" sleeps first.
+class EchoHandler : public http::Handler {
+public:
+    mutable std::atomic<int> calls{0};
+    http::Response handle(http::Request& req, http::RequestContext& ctx) const override {
+        ++calls;
+        if (req.target() == "/slow") {
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        }
+        auto res = http::make_response(
+            req, http::Status::ok,
+            std::string(req.method_string()) + " " + std::string(req.target()) + " " +
+                std::to_string(req.body().size()) + " " + ctx.request_id);
+        return res;
+    }
+};
+
+class ServerTest : public ::testing::Test {
+protected:
+    void start(http::Limits limits = {}) {
+        http::ListenerOptions o;
+        o.port = 0;
+        o.limits = limits;
+        o.access_log = false;
+        server = std::make_unique<http::Server>(io, workers, handler, o);
+        server->start();
+        thread = std::thread([this] { io.run(); });
+    }
+    void TearDown() override {
+        if (server) {
+            server->stop();
+        }
+        io.stop();
+        if (thread.joinable()) {
+            thread.join();
+        }
+        workers.join();
+    }
+    /// Sends raw bytes, returns everything read until the server closes or
+    /// `until` appears `count` times.
+    std::string exchange(const std::string& bytes, const std::string& until = "",
+                         int count = 1) {
+        asio::io_context client;
+        tcp::socket s(client);
+        s.connect({asio::ip::make_address("127.0.0.1"), server->port()});
+        asio::write(s, asio::buffer(bytes));
+        std::string out;
+        char buf[4096];
+        for (;;) {
+            boost::system::error_code ec;
+            std::size_t n = s.read_some(asio::buffer(buf), ec);
+            out.append(buf, n);
+            if (ec) {
+                break;
+            }
+            if (!until.empty()) {
+                int seen = 0;
+                for (auto p = out.find(until); p != std::string::npos;
+                     p = out.find(until, p + 1)) {
+                    ++seen;
+                }
+                if (seen >= count) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    asio::io_context io;
+    asio::thread_pool workers{2};
+    EchoHandler handler;
+    std::unique_ptr<http::Server> server;
+    std::thread thread;
+};
+
+}  // namespace
+
+TEST_F(ServerTest, PipelinedRequestsAnswerInOrderOnOneConnection) {
+    start();
+    std::string out = exchange(
+        "GET /one HTTP/1.1\r\nHost: x\r\n\r\n"
+        "PUT /two HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+        "GET /three HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    auto one = out.find("GET /one 0");
+    auto two = out.find("PUT /two 3");
+    auto three = out.find("GET /three 0");
+    ASSERT_NE(one, std::string::npos) << out;
+    ASSERT_NE(two, std::string::npos) << out;
+    ASSERT_NE(three, std::string::npos) << out;
+    EXPECT_LT(one, two);
+    EXPECT_LT(two, three);
+}
+
+TEST_F(ServerTest, EchoesOrMakesARequestId) {
+    start();
+    std::string out = exchange(
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Request-Id: abc123\r\nConnection: close\r\n\r\n");
+    EXPECT_NE(out.find("X-Request-Id: abc123"), std::string::npos) << out;
+    out = exchange("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_NE(out.find("X-Request-Id: "), std::string::npos) << out;
+}
+
+TEST_F(ServerTest, OversizedBodyIs413BeforeItIsRead) {
+    http::Limits limits;
+    limits.body_limit = 100;
+    start(limits);
+    // Only the header is sent: the answer must come without the body.
+    std::string out = exchange("PUT /big HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
+    EXPECT_TRUE(out.starts_with("HTTP/1.1 413")) << out;
+    EXPECT_EQ(handler.calls, 0);
+}
+
+TEST_F(ServerTest, OversizedHeaderIs431) {
+    http::Limits limits;
+    limits.header_limit = 1024;
+    start(limits);
+    std::string out = exchange("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4000, 'a') +
+                               "\r\n\r\n");
+    EXPECT_TRUE(out.starts_with("HTTP/1.1 431")) << out;
+}
+
+TEST_F(ServerTest, MalformedRequestIs400) {
+    start();
+    std::string out = exchange("GARBAGE\r\n\r\n");
+    EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
+}
+
+TEST_F(ServerTest, HeadHasContentLengthButNoBody) {
+    start();
+    std::string out = exchange("HEAD /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_NE(out.find("Content-Length: "), std::string::npos) << out;
+    EXPECT_EQ(out.find("HEAD /x"), std::string::npos) << out;
+}
+
+TEST_F(ServerTest, SendsContinueWhenAsked) {
+    start();
+    std::string out = exchange(
+        "PUT /c HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n",
+        "100 Continue");
+    EXPECT_NE(out.find("HTTP/1.1 100 Continue"), std::string::npos) << out;
+}
+
+TEST_F(ServerTest, StopLetsTheInFlightRequestFinish) {
+    start();
+    std::string out;
+    std::thread client([&] {
+        out = exchange("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", "GET /slow");
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    server->stop();
+    client.join();
+    EXPECT_NE(out.find("GET /slow"), std::string::npos) << out;
+    EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
+}
