@@ -1,0 +1,344 @@
+// PgSession: homes, collections and objects (shard_store.hpp). Every write
+// locks the parent collection row, bumps its revision and appends to its
+// change log (RFC 6578 §3), all in the session's one transaction.
+
+#include "pg_session.hpp"
+
+#include <openssl/evp.h>
+
+#include "cosmo/store/error.hpp"
+#include "paths.hpp"
+#include "queries.hpp"
+#include "rows.hpp"
+
+namespace cosmo::store_pg::detail {
+
+using store::CollectionKind;
+using store::Errc;
+using store::Error;
+using store::Resource;
+
+std::string etag_of(const std::string& body) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_Digest(body.data(), body.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+        throw Error(Errc::kInternal, "SHA-256 failed");
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < 16 && i < length; ++i) {  // 128 bits: 32 hex chars
+        out += kHex[digest[i] >> 4];
+        out += kHex[digest[i] & 0xf];
+    }
+    return out;
+}
+
+PgSession::PgSession(Pool::Lease lease, store::UserId owner, bool read_only)
+    : lease_(std::move(lease)), owner_(owner), read_only_(read_only) {
+    guarded([&] {
+        try {
+            txn_.emplace(lease_.conn());
+        } catch (const pqxx::broken_connection&) {
+            lease_.discard();
+            throw;
+        }
+    });
+}
+
+PgSession::~PgSession() {
+    try {
+        txn_.reset();  // rolls back unless committed
+    } catch (...) {
+        lease_.discard();
+    }
+}
+
+void PgSession::check_writable() const {
+    if (read_only_) {
+        throw Error(Errc::kReadOnly, "shard is read-only");
+    }
+}
+
+std::optional<Resource> PgSession::lock_collection(const std::string& path) {
+    const auto r = txn_->exec_prepared(q::kCollectionLock, owner_, path);
+    if (r.empty()) {
+        return std::nullopt;
+    }
+    return collection_from(r[0]);
+}
+
+void PgSession::log_change(std::int64_t collection_id, const std::string& name, bool deleted) {
+    const auto r = txn_->exec_prepared(q::kCollectionBump, collection_id);
+    const auto revision = r[0][0].as<std::int64_t>();
+    txn_->exec_prepared(q::kChangeLogAppend, collection_id, revision, name, deleted);
+}
+
+std::optional<Resource> PgSession::stat_unguarded(const std::string& path) {
+    if (!is_valid_path(path)) {
+        return std::nullopt;
+    }
+    if (is_collection_path(path)) {
+        const auto r = txn_->exec_prepared(q::kCollectionByPath, owner_, path);
+        return r.empty() ? std::nullopt : std::optional(collection_from(r[0]));
+    }
+    const auto r = txn_->exec_prepared(q::kObjectByPath, owner_, parent_of(path), leaf_of(path));
+    return r.empty() ? std::nullopt : std::optional(object_from(r[0]));
+}
+
+bool PgSession::occupied(const std::string& path) {
+    if (stat_unguarded(path)) {
+        return true;
+    }
+    const std::string other =
+        is_collection_path(path) ? path.substr(0, path.size() - 1) : path + "/";
+    return !other.empty() && stat_unguarded(other).has_value();
+}
+
+void PgSession::ensure_home() {
+    run([&](pqxx::work& txn) {
+        if (!txn.exec_prepared(q::kCollectionByPath, owner_, "").empty()) {
+            return;
+        }
+        check_writable();
+        // ON CONFLICT: a concurrent session may create the home first; then
+        // it also creates the defaults.
+        if (txn.exec_prepared(q::kHomeInsert, owner_).empty()) {
+            return;
+        }
+        make_collection_unguarded("calendar/", CollectionKind::kCalendar);
+    });
+}
+
+std::optional<Resource> PgSession::stat(const std::string& path) {
+    return run([&](pqxx::work&) { return stat_unguarded(path); });
+}
+
+std::vector<Resource> PgSession::children(const Resource& collection) {
+    return run([&](pqxx::work& txn) {
+        std::vector<Resource> out;
+        if (!collection.is_collection) {
+            return out;
+        }
+        for (const auto& row : txn.exec_prepared(q::kChildCollections, owner_, collection.id)) {
+            out.push_back(collection_from(row));
+        }
+        for (const auto& row : txn.exec_prepared(q::kChildObjects, owner_, collection.id)) {
+            out.push_back(object_from(row));
+        }
+        return out;
+    });
+}
+
+std::string PgSession::read_body(const Resource& object) {
+    return run([&](pqxx::work& txn) {
+        const auto r = txn.exec_prepared(q::kObjectBody, owner_, object.id);
+        if (object.is_collection || r.empty()) {
+            throw Error(Errc::kNotFound, "no object body for " + object.path);
+        }
+        return pqxx::binarystring(r[0][0]).str();
+    });
+}
+
+Resource PgSession::put_object(const std::string& path, const std::string& content_type,
+                               const std::string& body, bool* created) {
+    return run([&](pqxx::work& txn) {
+        check_writable();
+        if (path.empty() || is_collection_path(path) || !is_valid_path(path)) {
+            throw Error(Errc::kConflict, "not an object path: " + path);
+        }
+        const auto parent = lock_collection(parent_of(path));
+        if (!parent) {
+            throw Error(Errc::kConflict, "parent collection missing: " + path);
+        }
+        if (stat_unguarded(path + "/")) {
+            throw Error(Errc::kConflict, "a collection exists at " + path + "/");
+        }
+        Resource res;
+        res.path = path;
+        res.collection_id = parent->id;
+        res.content_type = content_type;
+        res.etag = etag_of(body);
+        res.content_length = static_cast<std::int64_t>(body.size());
+        const auto r = txn.exec_prepared(q::kObjectUpsert, parent->id, leaf_of(path),
+                                         content_type,
+                                         pqxx::binarystring(body.data(), body.size()),
+                                         res.etag, res.content_length);
+        res.id = r[0][0].as<std::int64_t>();
+        if (created != nullptr) {
+            *created = r[0][1].as<bool>();
+        }
+        res.created = from_micros(r[0][2].as<std::int64_t>());
+        res.modified = from_micros(r[0][3].as<std::int64_t>());
+        log_change(parent->id, leaf_of(path), false);
+        return res;
+    });
+}
+
+Resource PgSession::make_collection_unguarded(const std::string& path, CollectionKind kind) {
+    check_writable();
+    if (path.empty() || !is_collection_path(path) || !is_valid_path(path)) {
+        throw Error(Errc::kConflict, "not a collection path: " + path);
+    }
+    const auto parent = lock_collection(parent_of(path));
+    if (!parent) {
+        throw Error(Errc::kConflict, "parent collection missing: " + path);
+    }
+    if (occupied(path)) {
+        throw Error(Errc::kAlreadyExists, "path taken: " + path);
+    }
+    const auto r = txn_->exec_prepared(q::kCollectionInsert, owner_, path, parent->id,
+                                       static_cast<int>(kind));
+    log_change(parent->id, leaf_of(path), false);
+    return collection_from(r[0]);
+}
+
+Resource PgSession::make_collection(const std::string& path, CollectionKind kind) {
+    return run([&](pqxx::work&) { return make_collection_unguarded(path, kind); });
+}
+
+void PgSession::remove(const Resource& resource) {
+    run([&](pqxx::work& txn) {
+        check_writable();
+        const std::string& path = resource.path;
+        std::optional<Resource> parent;
+        if (!path.empty()) {
+            parent = lock_collection(parent_of(path));
+            if (!parent) {
+                throw Error(Errc::kNotFound, "no parent of " + path);
+            }
+        }
+        if (!resource.is_collection) {
+            if (txn.exec_prepared(q::kObjectDelete, resource.id, parent->id).affected_rows() ==
+                0) {
+                throw Error(Errc::kNotFound, "no object " + path);
+            }
+            txn.exec_prepared(q::kPropsDeletePath, owner_, path);
+        } else {
+            // Objects and change logs of every collection below go by cascade.
+            if (txn.exec_prepared(q::kSubtreeDelete, owner_, path).affected_rows() == 0) {
+                throw Error(Errc::kNotFound, "no collection " + path);
+            }
+            txn.exec_prepared(q::kPropsDeleteSubtree, owner_, path);
+        }
+        if (parent) {
+            log_change(parent->id, leaf_of(path), true);  // tombstone (RFC 6578 §3.5)
+        }
+    });
+}
+
+Resource PgSession::copy(const Resource& src, const std::string& dst_path, bool depth_infinity) {
+    return run([&](pqxx::work& txn) {
+        check_writable();
+        if (!is_valid_path(dst_path) || dst_path.empty() ||
+            is_collection_path(dst_path) != src.is_collection) {
+            throw Error(Errc::kConflict, "bad copy destination: " + dst_path);
+        }
+        if (src.is_collection && is_within(dst_path, src.path)) {
+            throw Error(Errc::kConflict, "cannot copy a collection into itself: " + dst_path);
+        }
+        if (!src.is_collection) {
+            const auto parent = lock_collection(parent_of(dst_path));
+            if (!parent) {
+                throw Error(Errc::kConflict, "parent collection missing: " + dst_path);
+            }
+            if (occupied(dst_path)) {
+                throw Error(Errc::kAlreadyExists, "path taken: " + dst_path);
+            }
+            if (txn.exec_prepared(q::kObjectCopy, src.id, parent->id, leaf_of(dst_path))
+                    .empty()) {
+                throw Error(Errc::kNotFound, "no object " + src.path);
+            }
+            log_change(parent->id, leaf_of(dst_path), false);
+            txn.exec_prepared(q::kPropsDeletePath, owner_, dst_path);
+            txn.exec_prepared(q::kPropsCopyPath, owner_, src.path, dst_path);
+        } else {
+            make_collection_unguarded(dst_path, src.kind);
+            // Leftover properties of an unmapped destination must not merge in.
+            txn.exec_prepared(q::kPropsDeleteSubtree, owner_, dst_path);
+            if (depth_infinity) {
+                txn.exec_prepared(q::kCollectionsCopySubtree, owner_, src.path, dst_path);
+                txn.exec_prepared(q::kCollectionsFixParents, owner_, dst_path);
+                txn.exec_prepared(q::kObjectsCopySubtree, owner_, src.path, dst_path);
+                txn.exec_prepared(q::kPropsCopySubtree, owner_, src.path, dst_path);
+            } else {
+                txn.exec_prepared(q::kPropsCopyPath, owner_, src.path, dst_path);
+            }
+        }
+        auto out = stat_unguarded(dst_path);
+        if (!out) {
+            throw Error(Errc::kInternal, "copy lost its destination " + dst_path);
+        }
+        return *out;
+    });
+}
+
+Resource PgSession::move(const Resource& src, const std::string& dst_path) {
+    return run([&](pqxx::work& txn) {
+        check_writable();
+        if (src.path.empty() || !is_valid_path(dst_path) || dst_path.empty() ||
+            is_collection_path(dst_path) != src.is_collection) {
+            throw Error(Errc::kConflict, "bad move: " + src.path + " -> " + dst_path);
+        }
+        if (src.is_collection && is_within(dst_path, src.path)) {
+            throw Error(Errc::kConflict, "cannot move a collection into itself: " + dst_path);
+        }
+        const std::string src_parent_path = parent_of(src.path);
+        const std::string dst_parent_path = parent_of(dst_path);
+        std::optional<Resource> src_parent;
+        std::optional<Resource> dst_parent;
+        for (const auto& row :
+             txn.exec_prepared(q::kCollectionsLockPair, owner_, src_parent_path, dst_parent_path)) {
+            auto c = collection_from(row);
+            if (c.path == src_parent_path) {
+                src_parent = c;
+            }
+            if (c.path == dst_parent_path) {
+                dst_parent = c;
+            }
+        }
+        if (!dst_parent) {
+            throw Error(Errc::kConflict, "parent collection missing: " + dst_path);
+        }
+        if (!src_parent) {
+            throw Error(Errc::kNotFound, "no parent of " + src.path);
+        }
+        if (occupied(dst_path)) {
+            throw Error(Errc::kAlreadyExists, "path taken: " + dst_path);
+        }
+        if (!src.is_collection) {
+            if (txn.exec_prepared(q::kObjectMove, src.id, dst_parent->id, leaf_of(dst_path))
+                    .empty()) {
+                throw Error(Errc::kNotFound, "no object " + src.path);
+            }
+            txn.exec_prepared(q::kPropsDeletePath, owner_, dst_path);
+            txn.exec_prepared(q::kPropsMovePath, owner_, src.path, dst_path);
+        } else {
+            if (txn.exec_prepared(q::kCollectionsMoveSubtree, owner_, src.path, dst_path)
+                    .affected_rows() == 0) {
+                throw Error(Errc::kNotFound, "no collection " + src.path);
+            }
+            txn.exec_prepared(q::kCollectionSetParent, src.id, dst_parent->id);
+            txn.exec_prepared(q::kPropsDeleteSubtree, owner_, dst_path);
+            txn.exec_prepared(q::kPropsMoveSubtree, owner_, src.path, dst_path);
+        }
+        log_change(src_parent->id, leaf_of(src.path), true);
+        log_change(dst_parent->id, leaf_of(dst_path), false);
+        auto out = stat_unguarded(dst_path);
+        if (!out) {
+            throw Error(Errc::kInternal, "move lost its destination " + dst_path);
+        }
+        return *out;
+    });
+}
+
+std::int64_t PgSession::used_bytes() {
+    return run([&](pqxx::work& txn) {
+        return txn.exec_prepared(q::kUsedBytes, owner_)[0][0].as<std::int64_t>();
+    });
+}
+
+void PgSession::commit() {
+    run([&](pqxx::work& txn) { txn.commit(); });
+}
+
+}  // namespace cosmo::store_pg::detail

@@ -1,0 +1,138 @@
+// PgSession: dead properties (RFC 4918 §15 "dead property") and locks
+// (RFC 4918 §6-7). Both are keyed by home-relative path, so copy/move/delete
+// rewrite them with prefix statements (pg_session.cpp).
+
+#include "cosmo/store/error.hpp"
+#include "paths.hpp"
+#include "pg_session.hpp"
+#include "queries.hpp"
+#include "rows.hpp"
+
+namespace cosmo::store_pg::detail {
+
+using store::DeadProperty;
+using store::Errc;
+using store::Error;
+using store::Lock;
+
+namespace {
+
+DeadProperty property_from(const pqxx::row& r) {
+    return {r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>()};
+}
+
+std::vector<Lock> locks_from(const pqxx::result& result) {
+    std::vector<Lock> out;
+    for (const auto& row : result) {
+        out.push_back(lock_from(row));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<DeadProperty> PgSession::dead_properties(const store::Resource& resource) {
+    return run([&](pqxx::work& txn) {
+        std::vector<DeadProperty> out;
+        for (const auto& row : txn.exec_prepared(q::kPropsList, owner_, resource.path)) {
+            out.push_back(property_from(row));
+        }
+        return out;
+    });
+}
+
+std::optional<DeadProperty> PgSession::dead_property(const store::Resource& resource,
+                                                     const std::string& ns,
+                                                     const std::string& name) {
+    return run([&](pqxx::work& txn) -> std::optional<DeadProperty> {
+        const auto r = txn.exec_prepared(q::kPropGet, owner_, resource.path, ns, name);
+        if (r.empty()) {
+            return std::nullopt;
+        }
+        return property_from(r[0]);
+    });
+}
+
+void PgSession::set_dead_property(const store::Resource& resource, const DeadProperty& prop) {
+    run([&](pqxx::work& txn) {
+        check_writable();
+        txn.exec_prepared(q::kPropUpsert, owner_, resource.path, prop.ns, prop.name,
+                          prop.value_xml);
+    });
+}
+
+void PgSession::remove_dead_property(const store::Resource& resource, const std::string& ns,
+                                     const std::string& name) {
+    run([&](pqxx::work& txn) {
+        check_writable();
+        txn.exec_prepared(q::kPropDelete, owner_, resource.path, ns, name);
+    });
+}
+
+std::vector<Lock> PgSession::locks_covering(const std::string& path) {
+    return run([&](pqxx::work& txn) {
+        return locks_from(txn.exec_prepared(q::kLocksCovering, owner_, path));
+    });
+}
+
+std::vector<Lock> PgSession::locks_within(const std::string& path) {
+    return run([&](pqxx::work& txn) {
+        // A prefix match is only right below a collection: "a.ics" must not
+        // catch "a.ics2".
+        const char* query = is_collection_path(path) ? q::kLocksWithinSubtree : q::kLocksAt;
+        return locks_from(txn.exec_prepared(query, owner_, path));
+    });
+}
+
+std::optional<Lock> PgSession::find_lock(const std::string& token) {
+    return run([&](pqxx::work& txn) -> std::optional<Lock> {
+        const auto r = txn.exec_prepared(q::kLockFind, owner_, token);
+        if (r.empty()) {
+            return std::nullopt;
+        }
+        return lock_from(r[0]);
+    });
+}
+
+void PgSession::create_lock(const Lock& lock) {
+    run([&](pqxx::work& txn) {
+        check_writable();
+        if (lock.timeout_seconds < 0) {
+            throw Error(Errc::kConflict, "negative lock timeout");
+        }
+        // Expired locks of this home are garbage; drop them while we are here.
+        txn.exec_prepared(q::kLocksPurgeExpired, owner_);
+        txn.exec_prepared(q::kLockInsert, lock.token, owner_, lock.root, lock.exclusive,
+                          lock.depth_infinity, lock.owner_xml, lock.principal,
+                          lock.timeout_seconds);
+    });
+}
+
+void PgSession::refresh_lock(const std::string& token, std::int64_t timeout_seconds) {
+    run([&](pqxx::work& txn) {
+        check_writable();
+        if (txn.exec_prepared(q::kLockRefresh, owner_, token, timeout_seconds)
+                .affected_rows() == 0) {
+            throw Error(Errc::kNotFound, "no lock " + token);
+        }
+    });
+}
+
+void PgSession::remove_lock(const std::string& token) {
+    run([&](pqxx::work& txn) {
+        check_writable();
+        if (txn.exec_prepared(q::kLockDelete, owner_, token).affected_rows() == 0) {
+            throw Error(Errc::kNotFound, "no lock " + token);
+        }
+    });
+}
+
+void PgSession::remove_locks_within(const std::string& path) {
+    run([&](pqxx::work& txn) {
+        check_writable();
+        const char* query = is_collection_path(path) ? q::kLocksDeleteSubtree : q::kLocksDeleteAt;
+        txn.exec_prepared(query, owner_, path);
+    });
+}
+
+}  // namespace cosmo::store_pg::detail

@@ -1,0 +1,111 @@
+// PgShardStore: routes a user to the pool of its shard (DESIGN.md "Every user
+// is homed on exactly one shard") and opens one transaction there.
+
+#include <map>
+#include <mutex>
+#include <pqxx/pqxx>
+
+#include "cosmo/store/error.hpp"
+#include "cosmo/store_pg/pg.hpp"
+#include "errors.hpp"
+#include "pg_session.hpp"
+#include "pool.hpp"
+#include "queries.hpp"
+
+namespace cosmo::store_pg {
+
+namespace {
+
+using detail::Pool;
+using store::Errc;
+using store::Error;
+
+/// How long a shard's state (active/readonly) is trusted before asking the
+/// directory again. DSNs rarely change; states change on maintenance.
+constexpr auto kShardInfoTtl = std::chrono::seconds(10);
+
+class PgShardStore final : public store::ShardStore {
+public:
+    PgShardStore(store::Directory& directory, PoolOptions options)
+        : directory_(directory), options_(options) {}
+
+    std::unique_ptr<store::Session> open(const store::User& owner) override {
+        const Route route = route_to(owner.shard_id);
+        auto lease = route.pool->acquire();
+        return std::make_unique<detail::PgSession>(std::move(lease), owner.id,
+                                                   route.state == "readonly");
+    }
+
+    void ping_all() override {
+        for (const auto& shard : directory_.list_shards()) {
+            const Route route = route_to(shard.id);
+            detail::guarded([&] {
+                auto lease = route.pool->acquire();
+                try {
+                    pqxx::nontransaction txn(lease.conn());
+                    txn.exec_prepared(detail::q::kPing);
+                } catch (const pqxx::broken_connection&) {
+                    lease.discard();
+                    throw;
+                }
+            });
+        }
+    }
+
+private:
+    struct Route {
+        std::shared_ptr<Pool> pool;
+        std::string state;
+        std::chrono::steady_clock::time_point checked;
+    };
+
+    /// The cached route to a shard, refreshed from the directory when stale.
+    /// When the directory is down, a stale route is still used.
+    Route route_to(store::ShardId id) {
+        const auto now = std::chrono::steady_clock::now();
+        std::optional<Route> cached;
+        {
+            std::lock_guard lock(mutex_);
+            if (auto it = routes_.find(id); it != routes_.end()) {
+                if (now - it->second.checked < kShardInfoTtl) {
+                    return it->second;
+                }
+                cached = it->second;
+            }
+        }
+        std::optional<store::Shard> shard;
+        try {
+            shard = directory_.find_shard(id);
+        } catch (const Error&) {
+            if (cached) {
+                return *cached;
+            }
+            throw;
+        }
+        if (!shard) {
+            throw Error(Errc::kInternal, "user placed on unknown shard " + std::to_string(id));
+        }
+        std::lock_guard lock(mutex_);
+        Route& route = routes_[id];
+        if (!route.pool || route.pool->dsn() != shard->dsn) {
+            route.pool = std::make_shared<Pool>(shard->dsn, options_, detail::shard_queries());
+        }
+        route.state = shard->state;
+        route.checked = now;
+        return route;
+    }
+
+    store::Directory& directory_;
+    PoolOptions options_;
+    std::mutex mutex_;
+    std::map<store::ShardId, Route> routes_;
+};
+
+}  // namespace
+
+std::unique_ptr<store::ShardStore> make_shard_store(store::Directory& directory,
+                                                    PoolOptions options) {
+    return std::make_unique<PgShardStore>(directory, options);
+}
+
+}  // namespace cosmo::store_pg

@@ -1,0 +1,100 @@
+#include "pool.hpp"
+
+#include <algorithm>
+#include <pqxx/pqxx>
+
+#include "cosmo/store/error.hpp"
+#include "errors.hpp"
+
+namespace cosmo::store_pg::detail {
+
+using store::Errc;
+using store::Error;
+
+std::string with_connect_timeout(const std::string& dsn, std::chrono::milliseconds timeout) {
+    // libpq takes whole seconds; round up so that 1500 ms does not become 1 s.
+    const auto seconds = std::max<long long>(1, (timeout.count() + 999) / 1000);
+    const std::string param = "connect_timeout=" + std::to_string(seconds);
+    const bool uri = dsn.rfind("postgresql://", 0) == 0 || dsn.rfind("postgres://", 0) == 0;
+    if (!uri) {
+        return dsn.empty() ? param : dsn + " " + param;
+    }
+    return dsn + (dsn.find('?') == std::string::npos ? "?" : "&") + param;
+}
+
+std::unique_ptr<pqxx::connection> open_connection(const std::string& dsn,
+                                                  const PoolOptions& options,
+                                                  std::span<const Query> queries) {
+    return guarded([&] {
+        std::unique_ptr<pqxx::connection> conn;
+        try {
+            conn = std::make_unique<pqxx::connection>(
+                with_connect_timeout(dsn, options.connect_timeout));
+        } catch (const pqxx::failure& e) {
+            // Any failure to connect (refused, timeout, auth, no such DB)
+            // makes the database unavailable to this process.
+            throw Error(Errc::kShardUnavailable, std::string("cannot connect: ") + e.what());
+        }
+        pqxx::nontransaction setup(*conn);
+        setup.exec("SET statement_timeout = " +
+                   std::to_string(options.statement_timeout.count()));
+        setup.commit();
+        // libpqxx prepares lazily on first use, then once per connection.
+        for (const Query& q : queries) {
+            conn->prepare(q.name, q.sql);
+        }
+        return conn;
+    });
+}
+
+Pool::Lease::~Lease() {
+    if (pool_ != nullptr && conn_ != nullptr) {
+        pool_->give_back(std::move(conn_), discard_);
+    }
+}
+
+Pool::Pool(std::string dsn, PoolOptions options, std::span<const Query> queries)
+    : dsn_(std::move(dsn)), options_(options), queries_(queries) {}
+
+Pool::~Pool() = default;
+
+Pool::Lease Pool::acquire() {
+    std::unique_lock lock(mutex_);
+    const bool got = freed_.wait_for(lock, options_.acquire_timeout, [&] {
+        return !idle_.empty() || open_ < std::max<std::size_t>(1, options_.max_connections);
+    });
+    if (!got) {
+        throw Error(Errc::kRetryable, "connection pool exhausted for " + dsn_);
+    }
+    if (!idle_.empty()) {
+        auto conn = std::move(idle_.back());
+        idle_.pop_back();
+        return Lease(shared_from_this(), std::move(conn));
+    }
+    ++open_;
+    lock.unlock();
+    try {
+        return Lease(shared_from_this(), open_connection(dsn_, options_, queries_));
+    } catch (...) {
+        lock.lock();
+        --open_;
+        freed_.notify_one();
+        throw;
+    }
+}
+
+void Pool::give_back(std::unique_ptr<pqxx::connection> conn, bool discard) {
+    const bool keep = !discard && conn->is_open();
+    if (!keep) {
+        conn.reset();  // close outside the lock
+    }
+    std::lock_guard lock(mutex_);
+    if (keep) {
+        idle_.push_back(std::move(conn));
+    } else {
+        --open_;
+    }
+    freed_.notify_one();
+}
+
+}  // namespace cosmo::store_pg::detail

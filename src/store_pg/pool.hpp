@@ -1,0 +1,80 @@
+#pragma once
+/// A bounded pool of connections to one database: opened lazily, acquire
+/// blocks up to acquire_timeout, a broken connection is discarded, and every
+/// named statement of the database kind is prepared once per connection.
+
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <pqxx/connection>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cosmo/store_pg/pg.hpp"
+#include "queries.hpp"
+
+namespace cosmo::store_pg::detail {
+
+/// The DSN with libpq's connect_timeout (whole seconds, at least 1) added,
+/// in key=value or URI form as the DSN itself.
+std::string with_connect_timeout(const std::string& dsn, std::chrono::milliseconds timeout);
+
+/// Opens one connection: connect_timeout honoured, statement_timeout set,
+/// statements registered. Throws store::Error{kShardUnavailable} on failure.
+std::unique_ptr<pqxx::connection> open_connection(const std::string& dsn,
+                                                  const PoolOptions& options,
+                                                  std::span<const Query> queries);
+
+/// Thread-safe. Always owned by a shared_ptr: leases keep their pool alive,
+/// so a session may outlive the store that opened it.
+class Pool : public std::enable_shared_from_this<Pool> {
+public:
+    /// A checked-out connection; returns it to the pool on destruction
+    /// unless it broke or discard() was called.
+    class Lease {
+    public:
+        Lease(std::shared_ptr<Pool> pool, std::unique_ptr<pqxx::connection> conn)
+            : pool_(std::move(pool)), conn_(std::move(conn)) {}
+        Lease(Lease&& other) noexcept = default;
+        Lease& operator=(Lease&&) = delete;
+        ~Lease();
+        /// The connection; valid while the lease lives.
+        pqxx::connection& conn() { return *conn_; }
+        /// Drops the connection instead of returning it (state unknown).
+        void discard() { discard_ = true; }
+
+    private:
+        std::shared_ptr<Pool> pool_;
+        std::unique_ptr<pqxx::connection> conn_;
+        bool discard_ = false;
+    };
+
+    /// Opens nothing yet.
+    Pool(std::string dsn, PoolOptions options, std::span<const Query> queries);
+    ~Pool();
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+
+    /// A connection, idle or newly opened. Blocks while max_connections are
+    /// out; throws Error{kRetryable} after acquire_timeout and
+    /// Error{kShardUnavailable} when the database cannot be reached.
+    Lease acquire();
+
+    /// The DSN as configured (without the added connect_timeout).
+    const std::string& dsn() const { return dsn_; }
+
+private:
+    void give_back(std::unique_ptr<pqxx::connection> conn, bool discard);
+
+    std::string dsn_;
+    PoolOptions options_;
+    std::span<const Query> queries_;
+    std::mutex mutex_;
+    std::condition_variable freed_;
+    std::vector<std::unique_ptr<pqxx::connection>> idle_;
+    std::size_t open_ = 0;  ///< idle + leased + being opened
+};
+
+}  // namespace cosmo::store_pg::detail

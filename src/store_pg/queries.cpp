@@ -1,0 +1,203 @@
+#include "queries.hpp"
+
+#include <array>
+
+// Timestamps travel as microseconds since the epoch (bigint), so no text
+// parsing of timestamptz is needed on the C++ side.
+#define COSMO_US(col) "(extract(epoch from " col ") * 1000000)::bigint"
+
+// Column lists; rows.hpp reads them by position.
+#define COSMO_USER_COLS \
+    "id, name, email, password_hash, disabled, shard_id, epoch, " COSMO_US("created_at")
+#define COSMO_SHARD_COLS                                                           \
+    "s.id, s.name, s.dsn, s.state, s.weight, "                                     \
+    "(SELECT count(*) FROM app_user u WHERE u.shard_id = s.id)"
+#define COSMO_COLL_COLS \
+    "c.id, c.path, c.kind, c.revision, " COSMO_US("c.created_at") ", " COSMO_US("c.modified_at")
+#define COSMO_OBJ_COLS                                                                   \
+    "o.id, o.collection_id, c.path || o.name, o.content_type, o.etag, o.size, " COSMO_US( \
+        "o.created_at") ", " COSMO_US("o.modified_at")
+#define COSMO_LOCK_COLS                                                         \
+    "token, root, exclusive, depth_infinity, owner_xml, principal, timeout_seconds, " \
+    "CASE WHEN expires_at = 'infinity' THEN NULL ELSE " COSMO_US("expires_at") " END"
+// Rows of owner $1 at or below the collection path $2 ("" = the whole home).
+// left()/length() instead of LIKE: paths may contain '%' and '_'.
+#define COSMO_UNDER(col) "left(" col ", length($2::text)) = $2::text"
+#define COSMO_EXPIRES(secs)                                                  \
+    "CASE WHEN " secs "::bigint = 0 THEN 'infinity'::timestamptz "          \
+    "ELSE now() + " secs "::bigint * interval '1 second' END"
+
+namespace cosmo::store_pg::detail {
+
+namespace {
+
+const std::array kDirectory{
+    Query{q::kPing, "SELECT 1"},
+    Query{q::kFindUser, "SELECT " COSMO_USER_COLS " FROM app_user WHERE name = $1"},
+    Query{q::kListUsers, "SELECT " COSMO_USER_COLS " FROM app_user ORDER BY name"},
+    // Serialises placement so two concurrent add_user calls see each other.
+    Query{q::kPlacementLock, "SELECT pg_advisory_xact_lock(7306086797370159471)"},
+    // Least users per unit of weight among active shards (DESIGN.md).
+    Query{q::kPickShard,
+          "SELECT s.id FROM shard s "
+          "LEFT JOIN (SELECT shard_id, count(*) AS n FROM app_user GROUP BY shard_id) u "
+          "ON u.shard_id = s.id WHERE s.state = 'active' "
+          "ORDER BY coalesce(u.n, 0)::float8 / s.weight, s.id LIMIT 1"},
+    Query{q::kInsertUser,
+          "INSERT INTO app_user (name, email, password_hash, shard_id) "
+          "VALUES ($1, $2, $3, $4) RETURNING " COSMO_USER_COLS},
+    Query{q::kSetPassword, "UPDATE app_user SET password_hash = $2 WHERE name = $1"},
+    Query{q::kSetDisabled, "UPDATE app_user SET disabled = $2 WHERE name = $1"},
+    Query{q::kListShards, "SELECT " COSMO_SHARD_COLS " FROM shard s ORDER BY s.id"},
+    Query{q::kFindShard, "SELECT " COSMO_SHARD_COLS " FROM shard s WHERE s.id = $1"},
+    Query{q::kInsertShard,
+          "INSERT INTO shard AS s (name, dsn) VALUES ($1, $2) RETURNING " COSMO_SHARD_COLS},
+    Query{q::kSetShardState, "UPDATE shard SET state = $2 WHERE name = $1"},
+};
+
+const std::array kShard{
+    Query{q::kPing, "SELECT 1"},
+    // --- collections and objects -------------------------------------------
+    Query{q::kHomeInsert,
+          "INSERT INTO collection (owner_id, path, kind) VALUES ($1, '', 0) "
+          "ON CONFLICT (owner_id, path) DO NOTHING RETURNING id"},
+    Query{q::kCollectionByPath,
+          "SELECT " COSMO_COLL_COLS " FROM collection c WHERE c.owner_id = $1 AND c.path = $2"},
+    // The parent row lock orders concurrent writers of one collection, so
+    // revisions and change_log rows never interleave (RFC 6578 §3.2).
+    Query{q::kCollectionLock,
+          "SELECT " COSMO_COLL_COLS " FROM collection c "
+          "WHERE c.owner_id = $1 AND c.path = $2 FOR UPDATE"},
+    // Locks two collections in id order (a MOVE between them); no deadlock.
+    Query{q::kCollectionsLockPair,
+          "SELECT " COSMO_COLL_COLS " FROM collection c "
+          "WHERE c.owner_id = $1 AND c.path IN ($2, $3) ORDER BY c.id FOR UPDATE"},
+    Query{q::kObjectByPath,
+          "SELECT " COSMO_OBJ_COLS " FROM object o JOIN collection c ON c.id = o.collection_id "
+          "WHERE c.owner_id = $1 AND c.path = $2 AND o.name = $3"},
+    Query{q::kChildCollections,
+          "SELECT " COSMO_COLL_COLS " FROM collection c "
+          "WHERE c.owner_id = $1 AND c.parent_id = $2 ORDER BY c.path"},
+    Query{q::kChildObjects,
+          "SELECT " COSMO_OBJ_COLS " FROM object o JOIN collection c ON c.id = o.collection_id "
+          "WHERE c.owner_id = $1 AND o.collection_id = $2 ORDER BY o.name"},
+    Query{q::kObjectBody,
+          "SELECT o.body FROM object o JOIN collection c ON c.id = o.collection_id "
+          "WHERE c.owner_id = $1 AND o.id = $2"},
+    Query{q::kCollectionBump,
+          "UPDATE collection SET revision = revision + 1, modified_at = now() "
+          "WHERE id = $1 RETURNING revision"},
+    Query{q::kChangeLogAppend,
+          "INSERT INTO change_log (collection_id, revision, name, deleted) "
+          "VALUES ($1, $2, $3, $4)"},
+    // (xmax = 0) is true for a freshly inserted row, false for an update.
+    Query{q::kObjectUpsert,
+          "INSERT INTO object (collection_id, name, content_type, body, etag, size) "
+          "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (collection_id, name) DO UPDATE SET "
+          "content_type = excluded.content_type, body = excluded.body, etag = excluded.etag, "
+          "size = excluded.size, modified_at = now() "
+          "RETURNING id, (xmax = 0), " COSMO_US("created_at") ", " COSMO_US("modified_at")},
+    Query{q::kCollectionInsert,
+          "INSERT INTO collection AS c (owner_id, path, parent_id, kind) "
+          "VALUES ($1, $2, $3, $4) RETURNING " COSMO_COLL_COLS},
+    Query{q::kObjectDelete, "DELETE FROM object WHERE id = $1 AND collection_id = $2"},
+    // Objects and change_log rows go by ON DELETE CASCADE.
+    Query{q::kSubtreeDelete,
+          "DELETE FROM collection WHERE owner_id = $1 AND " COSMO_UNDER("path")},
+    // $2 = source collection path, $3 = destination path.
+    Query{q::kCollectionsCopySubtree,
+          "INSERT INTO collection (owner_id, path, kind) "
+          "SELECT owner_id, $3::text || substr(path, length($2::text) + 1), kind "
+          "FROM collection WHERE owner_id = $1 AND " COSMO_UNDER("path") " AND path <> $2"},
+    // $2 = the subtree whose parent_id values are resolved from paths.
+    Query{q::kCollectionsFixParents,
+          "UPDATE collection c SET parent_id = p.id FROM collection p "
+          "WHERE c.owner_id = $1 AND " COSMO_UNDER("c.path") " AND c.path <> $2 "
+          "AND p.owner_id = $1 AND p.path = regexp_replace(c.path, '[^/]*/$', '')"},
+    Query{q::kObjectsCopySubtree,
+          "INSERT INTO object (collection_id, name, content_type, body, etag, size) "
+          "SELECT nc.id, o.name, o.content_type, o.body, o.etag, o.size "
+          "FROM object o JOIN collection sc ON sc.id = o.collection_id "
+          "JOIN collection nc ON nc.owner_id = sc.owner_id "
+          "AND nc.path = $3::text || substr(sc.path, length($2::text) + 1) "
+          "WHERE sc.owner_id = $1 AND " COSMO_UNDER("sc.path")},
+    Query{q::kObjectCopy,
+          "INSERT INTO object (collection_id, name, content_type, body, etag, size) "
+          "SELECT $2::bigint, $3::text, content_type, body, etag, size FROM object WHERE id = $1 "
+          "RETURNING id, " COSMO_US("created_at") ", " COSMO_US("modified_at")},
+    Query{q::kCollectionsMoveSubtree,
+          "UPDATE collection SET path = $3::text || substr(path, length($2::text) + 1) "
+          "WHERE owner_id = $1 AND " COSMO_UNDER("path")},
+    Query{q::kCollectionSetParent,
+          "UPDATE collection SET parent_id = $2 WHERE id = $1"},
+    Query{q::kObjectMove,
+          "UPDATE object SET collection_id = $2, name = $3 WHERE id = $1 "
+          "RETURNING " COSMO_US("created_at") ", " COSMO_US("modified_at")},
+    Query{q::kUsedBytes,
+          "SELECT coalesce(sum(o.size), 0)::bigint FROM object o "
+          "JOIN collection c ON c.id = o.collection_id WHERE c.owner_id = $1"},
+    // --- dead properties ---------------------------------------------------
+    Query{q::kPropsList,
+          "SELECT ns, name, value_xml FROM dead_property WHERE owner_id = $1 AND path = $2 "
+          "ORDER BY ns, name"},
+    Query{q::kPropGet,
+          "SELECT ns, name, value_xml FROM dead_property "
+          "WHERE owner_id = $1 AND path = $2 AND ns = $3 AND name = $4"},
+    Query{q::kPropUpsert,
+          "INSERT INTO dead_property (owner_id, path, ns, name, value_xml) "
+          "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (owner_id, path, ns, name) "
+          "DO UPDATE SET value_xml = excluded.value_xml"},
+    Query{q::kPropDelete,
+          "DELETE FROM dead_property WHERE owner_id = $1 AND path = $2 AND ns = $3 AND name = $4"},
+    Query{q::kPropsDeletePath, "DELETE FROM dead_property WHERE owner_id = $1 AND path = $2"},
+    Query{q::kPropsDeleteSubtree,
+          "DELETE FROM dead_property WHERE owner_id = $1 AND " COSMO_UNDER("path")},
+    Query{q::kPropsCopyPath,
+          "INSERT INTO dead_property (owner_id, path, ns, name, value_xml) "
+          "SELECT owner_id, $3, ns, name, value_xml FROM dead_property "
+          "WHERE owner_id = $1 AND path = $2"},
+    Query{q::kPropsCopySubtree,
+          "INSERT INTO dead_property (owner_id, path, ns, name, value_xml) "
+          "SELECT owner_id, $3::text || substr(path, length($2::text) + 1), ns, name, value_xml "
+          "FROM dead_property WHERE owner_id = $1 AND " COSMO_UNDER("path")},
+    Query{q::kPropsMovePath,
+          "UPDATE dead_property SET path = $3 WHERE owner_id = $1 AND path = $2"},
+    Query{q::kPropsMoveSubtree,
+          "UPDATE dead_property SET path = $3::text || substr(path, length($2::text) + 1) "
+          "WHERE owner_id = $1 AND " COSMO_UNDER("path")},
+    // --- locks (RFC 4918 §6, §7) ------------------------------------------
+    // root == $2, or a depth-infinity lock on a collection above $2.
+    Query{q::kLocksCovering,
+          "SELECT " COSMO_LOCK_COLS " FROM dav_lock WHERE owner_id = $1 AND expires_at > now() "
+          "AND (root = $2 OR (depth_infinity AND (root = '' OR right(root, 1) = '/') "
+          "AND left($2::text, length(root)) = root)) ORDER BY root, token"},
+    Query{q::kLocksWithinSubtree,
+          "SELECT " COSMO_LOCK_COLS " FROM dav_lock WHERE owner_id = $1 AND expires_at > now() "
+          "AND " COSMO_UNDER("root") " ORDER BY root, token"},
+    Query{q::kLocksAt,
+          "SELECT " COSMO_LOCK_COLS " FROM dav_lock WHERE owner_id = $1 AND expires_at > now() "
+          "AND root = $2 ORDER BY token"},
+    Query{q::kLockFind,
+          "SELECT " COSMO_LOCK_COLS " FROM dav_lock WHERE owner_id = $1 AND token = $2 "
+          "AND expires_at > now()"},
+    Query{q::kLocksPurgeExpired,
+          "DELETE FROM dav_lock WHERE owner_id = $1 AND expires_at <= now()"},
+    Query{q::kLockInsert,
+          "INSERT INTO dav_lock (token, owner_id, root, exclusive, depth_infinity, owner_xml, "
+          "principal, timeout_seconds, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+          COSMO_EXPIRES("$8") ")"},
+    Query{q::kLockRefresh,
+          "UPDATE dav_lock SET timeout_seconds = $3, expires_at = " COSMO_EXPIRES("$3")
+          " WHERE owner_id = $1 AND token = $2 AND expires_at > now()"},
+    Query{q::kLockDelete, "DELETE FROM dav_lock WHERE owner_id = $1 AND token = $2"},
+    Query{q::kLocksDeleteSubtree,
+          "DELETE FROM dav_lock WHERE owner_id = $1 AND " COSMO_UNDER("root")},
+    Query{q::kLocksDeleteAt, "DELETE FROM dav_lock WHERE owner_id = $1 AND root = $2"},
+};
+
+}  // namespace
+
+std::span<const Query> directory_queries() { return kDirectory; }
+std::span<const Query> shard_queries() { return kShard; }
+
+}  // namespace cosmo::store_pg::detail

@@ -1,0 +1,85 @@
+#pragma once
+/// Row -> value conversions for the column lists in queries.cpp.
+
+#include <pqxx/pqxx>
+
+#include "cosmo/store/types.hpp"
+
+namespace cosmo::store_pg::detail {
+
+/// Microseconds since the epoch -> Timestamp.
+inline store::Timestamp from_micros(std::int64_t us) {
+    return store::Timestamp(std::chrono::duration_cast<store::Timestamp::duration>(
+        std::chrono::microseconds(us)));
+}
+
+/// COSMO_USER_COLS.
+inline store::User user_from(const pqxx::row& r) {
+    store::User u;
+    u.id = r[0].as<std::int64_t>();
+    u.name = r[1].as<std::string>();
+    u.email = r[2].as<std::string>();
+    u.password_hash = r[3].as<std::string>();
+    u.disabled = r[4].as<bool>();
+    u.shard_id = r[5].as<store::ShardId>();
+    u.epoch = r[6].as<std::int64_t>();
+    u.created = from_micros(r[7].as<std::int64_t>());
+    return u;
+}
+
+/// COSMO_SHARD_COLS.
+inline store::Shard shard_from(const pqxx::row& r) {
+    store::Shard s;
+    s.id = r[0].as<store::ShardId>();
+    s.name = r[1].as<std::string>();
+    s.dsn = r[2].as<std::string>();
+    s.state = r[3].as<std::string>();
+    s.weight = r[4].as<int>();
+    s.users = r[5].as<std::int64_t>();
+    return s;
+}
+
+/// COSMO_COLL_COLS.
+inline store::Resource collection_from(const pqxx::row& r) {
+    store::Resource res;
+    res.is_collection = true;
+    res.id = r[0].as<std::int64_t>();
+    res.collection_id = res.id;
+    res.path = r[1].as<std::string>();
+    res.kind = static_cast<store::CollectionKind>(r[2].as<int>());
+    res.revision = r[3].as<std::int64_t>();
+    res.created = from_micros(r[4].as<std::int64_t>());
+    res.modified = from_micros(r[5].as<std::int64_t>());
+    return res;
+}
+
+/// COSMO_OBJ_COLS.
+inline store::Resource object_from(const pqxx::row& r) {
+    store::Resource res;
+    res.is_collection = false;
+    res.id = r[0].as<std::int64_t>();
+    res.collection_id = r[1].as<std::int64_t>();
+    res.path = r[2].as<std::string>();
+    res.content_type = r[3].as<std::string>();
+    res.etag = r[4].as<std::string>();
+    res.content_length = r[5].as<std::int64_t>();
+    res.created = from_micros(r[6].as<std::int64_t>());
+    res.modified = from_micros(r[7].as<std::int64_t>());
+    return res;
+}
+
+/// COSMO_LOCK_COLS; a NULL expiry is an infinite lock.
+inline store::Lock lock_from(const pqxx::row& r) {
+    store::Lock l;
+    l.token = r[0].as<std::string>();
+    l.root = r[1].as<std::string>();
+    l.exclusive = r[2].as<bool>();
+    l.depth_infinity = r[3].as<bool>();
+    l.owner_xml = r[4].as<std::string>();
+    l.principal = r[5].as<std::string>();
+    l.timeout_seconds = r[6].as<std::int64_t>();
+    l.expires = r[7].is_null() ? store::Timestamp::max() : from_micros(r[7].as<std::int64_t>());
+    return l;
+}
+
+}  // namespace cosmo::store_pg::detail
