@@ -13,7 +13,9 @@ void setup_logging(const std::string& level) {
 
     auto access = spdlog::get("access");
     if (!access) {
-        access = std::make_shared<spdlog::logger>("access", sink);
+        // A sink of its own: spdlog patterns belong to sinks, not loggers.
+        auto access_sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+        access = std::make_shared<spdlog::logger>("access", access_sink);
         spdlog::register_logger(access);
     }
     access->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z access %v");

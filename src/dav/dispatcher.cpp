@@ -1,0 +1,155 @@
+/// The dispatcher: resolve the target, check access, open the owner's
+/// session, pick the method from one table, and turn every error into a
+/// response in one place (DESIGN.md §3.4).
+
+#include "cosmo/dav/dispatcher.hpp"
+
+#include <array>
+
+#include <spdlog/spdlog.h>
+
+#include "error.hpp"
+#include "methods.hpp"
+
+namespace cosmo::dav {
+
+namespace {
+
+struct MethodEntry {
+    http::Verb verb;
+    http::Response (*handler)(Call&);
+    bool store_only;  ///< writes: only below /calendars/users/{user}/
+};
+
+/// One row per method (RFC 4918 §9, RFC 3253 §3.6).
+const std::array kMethods = {
+    MethodEntry{http::Verb::options, handle_options, false},
+    MethodEntry{http::Verb::get, handle_get, false},
+    MethodEntry{http::Verb::head, handle_get, false},
+    MethodEntry{http::Verb::propfind, handle_propfind, false},
+    MethodEntry{http::Verb::report, handle_report, false},
+    MethodEntry{http::Verb::put, handle_put, true},
+    MethodEntry{http::Verb::delete_, handle_delete, true},
+    MethodEntry{http::Verb::mkcol, handle_mkcol, true},
+    MethodEntry{http::Verb::proppatch, handle_proppatch, true},
+    MethodEntry{http::Verb::copy, handle_copy_move, true},
+    MethodEntry{http::Verb::move, handle_copy_move, true},
+    MethodEntry{http::Verb::lock, handle_lock, true},
+    MethodEntry{http::Verb::unlock, handle_unlock, true},
+};
+
+const MethodEntry* find_method(http::Verb verb) {
+    for (const MethodEntry& m : kMethods) {
+        if (m.verb == verb) return &m;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+struct Dispatcher::Impl {
+    Options options;
+    Registries registries;
+    store::Directory& directory;
+    store::ShardStore& shards;
+
+    http::Response run(http::Request& req, http::RequestContext& ctx) const;
+    void open_session(Call& call) const;
+};
+
+Dispatcher::Dispatcher(Options options, store::Directory& directory, store::ShardStore& shards)
+    : impl_(std::make_unique<Impl>(
+          Impl{std::move(options), default_registries(), directory, shards})) {}
+
+Dispatcher::~Dispatcher() = default;
+
+void Dispatcher::Impl::open_session(Call& call) const {
+    call.session = shards.open(*call.owner);
+    if (!call.session->stat("")) {
+        // First visit of this home: create it in its own transaction.
+        call.session->ensure_home();
+        call.session->commit();
+        call.session = shards.open(*call.owner);
+    }
+}
+
+http::Response Dispatcher::Impl::run(http::Request& req, http::RequestContext& ctx) const {
+    const std::optional<Target> target = parse_target(req.target(), options.prefix);
+    if (!target) throw DavError::not_found();
+    if (target->kind == NodeKind::kWellKnown) {
+        // RFC 6764 §5: a path-absolute Location keeps the client's scheme,
+        // host and port (and the proxy prefix).
+        http::Response res = http::make_response(req, http::Status::moved_permanently);
+        res.set(http::Field::location, options.prefix + "/");
+        return res;
+    }
+    const MethodEntry* method = find_method(req.method());
+    if (!method) {
+        return error_response(req, DavError(http::Status::not_implemented, std::nullopt,
+                                            "Method not implemented"));
+    }
+
+    Call call(req, ctx, options, registries, directory, shards);
+    call.target = *target;
+    // Access control: a user sees only their own principal and home. For
+    // anyone else's (existing or not) the answer is 404, exactly as for a
+    // user that does not exist, so the existence of accounts never leaks.
+    // Anonymous requests never get here: authentication runs before.
+    const bool owned = target->kind == NodeKind::kPrincipal || target->kind == NodeKind::kStore;
+    if (owned && (ctx.user.empty() || target->user != ctx.user)) throw DavError::not_found();
+    if (owned || target->kind == NodeKind::kCalendarUsers) {
+        call.owner = directory.find_user(ctx.user);
+        if (!call.owner && owned) throw DavError::not_found();
+    }
+    if ((target->kind == NodeKind::kStore || target->kind == NodeKind::kCalendarUsers) &&
+        call.owner) {
+        open_session(call);
+    }
+
+    if (target->kind == NodeKind::kStore) {
+        call.node = call.store_node(target->path, target->trailing_slash);
+    } else {
+        call.node.kind = target->kind;
+        call.node.user = target->user;
+        call.node.href = target->kind == NodeKind::kPrincipal
+                             ? principal_href(options.prefix, target->user)
+                             : virtual_href(options.prefix, target->kind);
+    }
+    if (method->store_only && call.node.kind != NodeKind::kStore) {
+        http::Response res = http::make_response(req, http::Status::method_not_allowed,
+                                                 "This resource is read-only\n");
+        res.set(http::Field::allow, allowed_methods(call.node));
+        return res;
+    }
+    return method->handler(call);
+}
+
+http::Response Dispatcher::handle(http::Request& request, http::RequestContext& context) const {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            return impl_->run(request, context);
+        } catch (const store::Error& e) {
+            if (e.code() == store::Errc::kRetryable && attempt == 0) {
+                continue;  // serialization failure: the whole handler runs once more
+            }
+            const DavError mapped = to_dav_error(e);
+            if (static_cast<unsigned>(mapped.status()) >= 500) {
+                spdlog::warn("request {}: store error: {}", context.request_id, e.what());
+            }
+            if (mapped.status() == http::Status::internal_server_error) break;
+            return error_response(request, mapped);
+        } catch (const DavError& e) {
+            if (static_cast<unsigned>(e.status()) >= 500) {
+                spdlog::error("request {}: {}", context.request_id, e.what());
+            }
+            return error_response(request, e);
+        } catch (const std::exception& e) {
+            spdlog::error("request {}: internal error: {}", context.request_id, e.what());
+            break;
+        }
+    }
+    return http::make_response(request, http::Status::internal_server_error,
+                               "Internal server error (request id " + context.request_id + ")\n");
+}
+
+}  // namespace cosmo::dav

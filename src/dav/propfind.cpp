@@ -1,0 +1,212 @@
+/// PROPFIND (RFC 4918 §9.1) with Brief / Prefer: return=minimal (RFC 7240,
+/// RFC 8144 §2.1).
+
+#include <algorithm>
+
+#include "error.hpp"
+#include "methods.hpp"
+
+namespace cosmo::dav {
+
+namespace {
+
+using xml::dav;
+
+struct PropfindRequest {
+    enum class Kind { kProp, kAllprop, kPropname } kind = Kind::kAllprop;
+    std::vector<xml::QName> names;  ///< kProp: requested; kAllprop: <include>
+};
+
+PropfindRequest parse_propfind(const Call& call) {
+    PropfindRequest r;
+    const std::string& body = call.req.body();
+    if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+        return r;  // an empty body is allprop (RFC 4918 §9.1)
+    }
+    const xml::Element root = parse_body(call);
+    if (root.name != dav("propfind")) throw DavError::bad_request("Expected DAV:propfind");
+    bool chosen = false;
+    for (const xml::Element& c : root.children) {
+        if (c.name == dav("prop")) {
+            r.kind = PropfindRequest::Kind::kProp;
+            for (const xml::Element& p : c.children) r.names.push_back(p.name);
+            chosen = true;
+        } else if (c.name == dav("allprop")) {
+            r.kind = PropfindRequest::Kind::kAllprop;
+            chosen = true;
+        } else if (c.name == dav("propname")) {
+            r.kind = PropfindRequest::Kind::kPropname;
+            chosen = true;
+        }
+        // Unknown elements are ignored (RFC 4918 §17, litmus propextended).
+    }
+    if (r.kind == PropfindRequest::Kind::kAllprop) {
+        if (const xml::Element* inc = root.child(dav("include"))) {
+            for (const xml::Element& p : inc->children) r.names.push_back(p.name);
+        }
+    }
+    if (!chosen) throw DavError::bad_request("DAV:propfind needs prop, allprop or propname");
+    return r;
+}
+
+/// One property of one response, before grouping by status.
+struct Found {
+    xml::QName name;
+    const LiveProperty* live = nullptr;
+    const store::DeadProperty* dead = nullptr;
+};
+
+void write_response(Call& call, const Node& node, const PropfindRequest& req, bool minimal,
+                    xml::Writer& w) {
+    PropContext pc{call, node};
+    std::vector<store::DeadProperty> dead;
+    if (node.kind == NodeKind::kStore && node.resource) {
+        dead = call.session->dead_properties(*node.resource);
+    }
+    std::vector<Found> ok;
+    std::vector<xml::QName> missing;
+    auto add = [&](const xml::QName& name) {
+        for (const Found& f : ok) {
+            if (f.name == name) return;
+        }
+        const LiveProperty* live = call.registries.find_property(name);
+        if (live && live->applies(pc)) {
+            ok.push_back({name, live, nullptr});
+            return;
+        }
+        for (const store::DeadProperty& d : dead) {
+            if (d.ns == name.ns && d.name == name.local) {
+                ok.push_back({name, nullptr, &d});
+                return;
+            }
+        }
+        missing.push_back(name);
+    };
+    if (req.kind == PropfindRequest::Kind::kProp) {
+        for (const xml::QName& n : req.names) add(n);
+    } else {
+        const bool names_only = req.kind == PropfindRequest::Kind::kPropname;
+        for (const LiveProperty& p : call.registries.properties) {
+            if ((names_only || p.in_allprop) && p.applies(pc)) ok.push_back({p.name, &p, nullptr});
+        }
+        for (const store::DeadProperty& d : dead) add({d.ns, d.name});
+        for (const xml::QName& n : req.names) add(n);
+    }
+
+    w.start(dav("response"));
+    w.leaf(dav("href"), node.href);
+    if (!ok.empty()) {
+        w.start(dav("propstat")).start(dav("prop"));
+        for (const Found& f : ok) {
+            w.start(f.name);
+            if (req.kind != PropfindRequest::Kind::kPropname) {
+                if (f.live) {
+                    f.live->write(pc, w);
+                } else {
+                    w.raw(f.dead->value_xml);
+                }
+            }
+            w.end();
+        }
+        w.end().leaf(dav("status"), status_line(http::Status::ok)).end();
+    }
+    if (!missing.empty() && !minimal) {
+        w.start(dav("propstat")).start(dav("prop"));
+        for (const xml::QName& n : missing) w.leaf(n);
+        w.end().leaf(dav("status"), status_line(http::Status::not_found)).end();
+    }
+    w.end();
+}
+
+Node virtual_node(const Call& call, NodeKind kind) {
+    Node n;
+    n.kind = kind;
+    n.href = virtual_href(call.options.prefix, kind);
+    return n;
+}
+
+/// Depth-1 members of a node.
+std::vector<Node> members(Call& call, const Node& node) {
+    std::vector<Node> out;
+    switch (node.kind) {
+        case NodeKind::kRoot:
+            out.push_back(virtual_node(call, NodeKind::kPrincipals));
+            out.push_back(virtual_node(call, NodeKind::kCalendars));
+            break;
+        case NodeKind::kPrincipals:
+            out.push_back(virtual_node(call, NodeKind::kPrincipalUsers));
+            break;
+        case NodeKind::kCalendars:
+            out.push_back(virtual_node(call, NodeKind::kCalendarUsers));
+            break;
+        case NodeKind::kPrincipalUsers: {
+            // Only the caller's own principal is listed (no user enumeration).
+            Node p;
+            p.kind = NodeKind::kPrincipal;
+            p.user = call.ctx.user;
+            p.href = principal_href(call.options.prefix, p.user);
+            out.push_back(std::move(p));
+            break;
+        }
+        case NodeKind::kCalendarUsers:
+            if (call.session) out.push_back(call.store_node("", true));
+            break;
+        case NodeKind::kStore:
+            if (node.resource && node.resource->is_collection) {
+                for (store::Resource& r : call.session->children(*node.resource)) {
+                    Node n;
+                    n.kind = NodeKind::kStore;
+                    n.user = node.user;
+                    n.path = r.path;
+                    n.href = call.href_of(r.path);
+                    n.resource = std::move(r);
+                    out.push_back(std::move(n));
+                }
+            }
+            break;
+        default:
+            break;
+    }
+    return out;
+}
+
+bool wants_minimal(const Call& call, bool* via_prefer) {
+    std::string prefer = call.header("Prefer");
+    std::transform(prefer.begin(), prefer.end(), prefer.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (prefer.find("return=minimal") != std::string::npos) {
+        *via_prefer = true;
+        return true;
+    }
+    const std::string brief = call.header("Brief");
+    return brief == "t" || brief == "T";
+}
+
+}  // namespace
+
+http::Response handle_propfind(Call& call) {
+    if (call.node.kind == NodeKind::kStore && !call.node.resource) throw DavError::not_found();
+    const PropfindRequest req = parse_propfind(call);
+    Depth depth = call.depth(Depth::kInfinity);
+    if (!call.node.is_collection()) depth = Depth::kZero;  // members of an object: none
+    if (depth == Depth::kInfinity) {
+        throw DavError::forbidden(Precondition::kPropfindFiniteDepth,
+                                  "Depth: infinity is not supported on collections");
+    }
+    bool via_prefer = false;
+    const bool minimal = wants_minimal(call, &via_prefer);
+
+    xml::Writer w;
+    w.start(dav("multistatus"));
+    write_response(call, call.node, req, minimal, w);
+    if (depth == Depth::kOne) {
+        for (const Node& m : members(call, call.node)) write_response(call, m, req, minimal, w);
+    }
+    http::Response res = call.xml_response(http::Status::multi_status, w.finish());
+    if (via_prefer) res.set("Preference-Applied", "return=minimal");
+    // The body differs by these request headers (RFC 8144 §2.1).
+    res.set(http::Field::vary, "Brief, Prefer");
+    return res;
+}
+
+}  // namespace cosmo::dav

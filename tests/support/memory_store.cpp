@@ -1,0 +1,464 @@
+/// MemoryDirectory and MemoryShardStore (see memory_store.hpp).
+
+#include "support/memory_store.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace cosmo::test {
+
+using store::Errc;
+using store::Error;
+
+// ---------------------------------------------------------------- directory
+
+std::optional<store::User> MemoryDirectory::find_user(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    auto it = users_.find(name);
+    if (it == users_.end()) return std::nullopt;
+    return it->second;
+}
+
+store::User MemoryDirectory::add_user(const std::string& name, const std::string& email,
+                                      const std::string& password_hash) {
+    std::lock_guard lock(mutex_);
+    if (users_.count(name)) throw Error(Errc::kAlreadyExists, "user exists: " + name);
+    store::Shard* best = nullptr;
+    for (store::Shard& s : shards_) {
+        if (s.state != "active") continue;
+        // Least loaded by users per weight.
+        if (!best || s.users * best->weight < best->users * s.weight) best = &s;
+    }
+    if (!best) throw Error(Errc::kConflict, "no active shard");
+    store::User u;
+    u.id = next_user_++;
+    u.name = name;
+    u.email = email;
+    u.password_hash = password_hash;
+    u.shard_id = best->id;
+    u.created = std::chrono::system_clock::now();
+    ++best->users;
+    users_[name] = u;
+    return u;
+}
+
+std::vector<store::User> MemoryDirectory::list_users() {
+    std::lock_guard lock(mutex_);
+    std::vector<store::User> out;
+    for (const auto& [name, u] : users_) out.push_back(u);
+    return out;
+}
+
+void MemoryDirectory::set_password(const std::string& name, const std::string& password_hash) {
+    std::lock_guard lock(mutex_);
+    auto it = users_.find(name);
+    if (it == users_.end()) throw Error(Errc::kNotFound, "no user " + name);
+    it->second.password_hash = password_hash;
+}
+
+void MemoryDirectory::set_disabled(const std::string& name, bool disabled) {
+    std::lock_guard lock(mutex_);
+    auto it = users_.find(name);
+    if (it == users_.end()) throw Error(Errc::kNotFound, "no user " + name);
+    it->second.disabled = disabled;
+}
+
+std::vector<store::Shard> MemoryDirectory::list_shards() {
+    std::lock_guard lock(mutex_);
+    return shards_;
+}
+
+std::optional<store::Shard> MemoryDirectory::find_shard(store::ShardId id) {
+    std::lock_guard lock(mutex_);
+    for (const store::Shard& s : shards_) {
+        if (s.id == id) return s;
+    }
+    return std::nullopt;
+}
+
+store::Shard MemoryDirectory::add_shard(const std::string& name, const std::string& dsn) {
+    std::lock_guard lock(mutex_);
+    for (const store::Shard& s : shards_) {
+        if (s.name == name) throw Error(Errc::kAlreadyExists, "shard exists: " + name);
+    }
+    store::Shard s;
+    s.id = static_cast<store::ShardId>(shards_.size() + 1);
+    s.name = name;
+    s.dsn = dsn;
+    s.state = "active";
+    shards_.push_back(s);
+    return s;
+}
+
+void MemoryDirectory::set_shard_state(const std::string& name, const std::string& state) {
+    std::lock_guard lock(mutex_);
+    for (store::Shard& s : shards_) {
+        if (s.name == name) {
+            s.state = state;
+            return;
+        }
+    }
+    throw Error(Errc::kNotFound, "no shard " + name);
+}
+
+// ------------------------------------------------------------------ session
+
+namespace {
+
+using Home = MemoryShardStore::Home;
+using Entry = MemoryShardStore::Entry;
+
+bool is_collection_path(const std::string& p) { return p.empty() || p.back() == '/'; }
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+    return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+std::string parent_of(const std::string& path) {
+    std::string p = path;
+    if (!p.empty() && p.back() == '/') p.pop_back();
+    const std::size_t slash = p.rfind('/');
+    return slash == std::string::npos ? std::string() : p.substr(0, slash + 1);
+}
+
+/// FNV-1a over the bytes: equal bytes, equal ETag; any change, a new one.
+std::string etag_of(const std::string& body) {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : body) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%016llx-%zx", static_cast<unsigned long long>(h), body.size());
+    return buf;
+}
+
+class MemorySession : public store::Session {
+public:
+    MemorySession(MemoryShardStore& owner_store, store::UserId owner)
+        : store_(owner_store), owner_(owner), home_(owner_store.load(owner)) {}
+
+    void ensure_home() override {
+        if (home_.entries.count("")) return;
+        Entry e;
+        e.resource.is_collection = true;
+        e.resource.id = home_.next_id++;
+        e.resource.collection_id = e.resource.id;
+        e.resource.created = e.resource.modified = std::chrono::system_clock::now();
+        home_.entries[""] = e;
+    }
+
+    std::optional<store::Resource> stat(const std::string& path) override {
+        auto it = home_.entries.find(path);
+        if (it == home_.entries.end()) return std::nullopt;
+        return it->second.resource;
+    }
+
+    std::vector<store::Resource> children(const store::Resource& c) override {
+        std::vector<store::Resource> out;
+        for (const auto& [path, e] : home_.entries) {
+            if (path.size() <= c.path.size() || !starts_with(path, c.path)) continue;
+            const std::string rest = path.substr(c.path.size());
+            const std::size_t slash = rest.find('/');
+            if (slash == std::string::npos || slash == rest.size() - 1) out.push_back(e.resource);
+        }
+        return out;
+    }
+
+    std::string read_body(const store::Resource& object) override {
+        return entry(object.path).body;
+    }
+
+    store::Resource put_object(const std::string& path, const std::string& content_type,
+                               const std::string& body, bool* created) override {
+        if (path.empty() || is_collection_path(path)) throw Error(Errc::kConflict, "not an object path");
+        require_parent(path);
+        if (home_.entries.count(path + "/")) throw Error(Errc::kConflict, "a collection is there");
+        const auto now = std::chrono::system_clock::now();
+        auto it = home_.entries.find(path);
+        if (created) *created = it == home_.entries.end();
+        if (it == home_.entries.end()) {
+            Entry e;
+            e.resource.id = home_.next_id++;
+            e.resource.path = path;
+            e.resource.created = now;
+            it = home_.entries.emplace(path, std::move(e)).first;
+        }
+        store::Resource& r = it->second.resource;
+        r.collection_id = home_.entries.at(parent_of(path)).resource.id;
+        r.content_type = content_type;
+        r.content_length = static_cast<std::int64_t>(body.size());
+        r.etag = etag_of(body);
+        r.modified = now;
+        it->second.body = body;
+        bump(parent_of(path));
+        return r;
+    }
+
+    store::Resource make_collection(const std::string& path, store::CollectionKind kind) override {
+        if (!is_collection_path(path) || path.empty()) throw Error(Errc::kConflict, "bad path");
+        require_parent(path);
+        if (home_.entries.count(path) || home_.entries.count(path.substr(0, path.size() - 1))) {
+            throw Error(Errc::kAlreadyExists, "exists: " + path);
+        }
+        Entry e;
+        e.resource.is_collection = true;
+        e.resource.id = home_.next_id++;
+        e.resource.collection_id = e.resource.id;
+        e.resource.path = path;
+        e.resource.kind = kind;
+        e.resource.created = e.resource.modified = std::chrono::system_clock::now();
+        home_.entries[path] = e;
+        bump(parent_of(path));
+        return e.resource;
+    }
+
+    void remove(const store::Resource& r) override {
+        entry(r.path);
+        for (auto it = home_.entries.begin(); it != home_.entries.end();) {
+            const bool below = r.is_collection ? starts_with(it->first, r.path) : it->first == r.path;
+            it = below ? home_.entries.erase(it) : std::next(it);
+        }
+        bump(parent_of(r.path));
+    }
+
+    store::Resource copy(const store::Resource& src, const std::string& dst,
+                         bool depth_infinity) override {
+        entry(src.path);
+        require_free(dst);
+        require_parent(dst);
+        std::vector<std::pair<std::string, Entry>> add;
+        for (const auto& [path, e] : home_.entries) {
+            const bool self = path == src.path;
+            const bool below = src.is_collection && depth_infinity && path != src.path &&
+                               starts_with(path, src.path);
+            if (!self && !below) continue;
+            Entry copy = e;
+            copy.resource.id = home_.next_id++;
+            copy.resource.path = dst + path.substr(src.path.size());
+            copy.resource.created = copy.resource.modified = std::chrono::system_clock::now();
+            if (copy.resource.is_collection) copy.resource.collection_id = copy.resource.id;
+            add.emplace_back(copy.resource.path, std::move(copy));
+        }
+        for (auto& [p, e] : add) home_.entries[p] = std::move(e);
+        fix_parents();
+        bump(parent_of(dst));
+        return home_.entries.at(dst).resource;
+    }
+
+    store::Resource move(const store::Resource& src, const std::string& dst) override {
+        entry(src.path);
+        require_free(dst);
+        require_parent(dst);
+        std::vector<std::pair<std::string, Entry>> moved;
+        for (auto it = home_.entries.begin(); it != home_.entries.end();) {
+            const bool hit = it->first == src.path ||
+                             (src.is_collection && starts_with(it->first, src.path));
+            if (!hit) {
+                ++it;
+                continue;
+            }
+            Entry e = std::move(it->second);
+            e.resource.path = dst + it->first.substr(src.path.size());
+            moved.emplace_back(e.resource.path, std::move(e));
+            it = home_.entries.erase(it);
+        }
+        for (auto& [p, e] : moved) home_.entries[p] = std::move(e);
+        fix_parents();
+        bump(parent_of(src.path));
+        bump(parent_of(dst));
+        return home_.entries.at(dst).resource;
+    }
+
+    std::vector<store::DeadProperty> dead_properties(const store::Resource& r) override {
+        return entry(r.path).properties;
+    }
+
+    std::optional<store::DeadProperty> dead_property(const store::Resource& r, const std::string& ns,
+                                                     const std::string& name) override {
+        for (const auto& p : entry(r.path).properties) {
+            if (p.ns == ns && p.name == name) return p;
+        }
+        return std::nullopt;
+    }
+
+    void set_dead_property(const store::Resource& r, const store::DeadProperty& prop) override {
+        auto& props = entry(r.path).properties;
+        for (auto& p : props) {
+            if (p.ns == prop.ns && p.name == prop.name) {
+                p.value_xml = prop.value_xml;
+                return;
+            }
+        }
+        props.push_back(prop);
+    }
+
+    void remove_dead_property(const store::Resource& r, const std::string& ns,
+                              const std::string& name) override {
+        auto& props = entry(r.path).properties;
+        props.erase(std::remove_if(props.begin(), props.end(),
+                                   [&](const auto& p) { return p.ns == ns && p.name == name; }),
+                    props.end());
+    }
+
+    std::vector<store::Lock> locks_covering(const std::string& path) override {
+        std::vector<store::Lock> out;
+        for (const store::Lock& l : live_locks()) {
+            const bool covers = l.root == path ||
+                                (l.depth_infinity && is_collection_path(l.root) &&
+                                 path.size() > l.root.size() && starts_with(path, l.root));
+            if (covers) out.push_back(l);
+        }
+        return out;
+    }
+
+    std::vector<store::Lock> locks_within(const std::string& path) override {
+        std::vector<store::Lock> out;
+        for (const store::Lock& l : live_locks()) {
+            if (l.root == path || (is_collection_path(path) && starts_with(l.root, path))) {
+                out.push_back(l);
+            }
+        }
+        return out;
+    }
+
+    std::optional<store::Lock> find_lock(const std::string& token) override {
+        for (const store::Lock& l : live_locks()) {
+            if (l.token == token) return l;
+        }
+        return std::nullopt;
+    }
+
+    void create_lock(const store::Lock& lock) override { home_.locks.push_back(lock); }
+
+    void refresh_lock(const std::string& token, std::int64_t timeout_seconds) override {
+        for (store::Lock& l : home_.locks) {
+            if (l.token != token) continue;
+            l.timeout_seconds = timeout_seconds;
+            l.expires = timeout_seconds == 0
+                            ? store::Timestamp::max()
+                            : std::chrono::system_clock::now() + std::chrono::seconds(timeout_seconds);
+            return;
+        }
+        throw Error(Errc::kNotFound, "no lock " + token);
+    }
+
+    void remove_lock(const std::string& token) override {
+        auto& v = home_.locks;
+        v.erase(std::remove_if(v.begin(), v.end(), [&](const auto& l) { return l.token == token; }),
+                v.end());
+    }
+
+    void remove_locks_within(const std::string& path) override {
+        auto& v = home_.locks;
+        v.erase(std::remove_if(v.begin(), v.end(),
+                               [&](const store::Lock& l) {
+                                   return l.root == path ||
+                                          (is_collection_path(path) && starts_with(l.root, path));
+                               }),
+                v.end());
+    }
+
+    std::int64_t used_bytes() override {
+        std::int64_t n = 0;
+        for (const auto& [p, e] : home_.entries) n += static_cast<std::int64_t>(e.body.size());
+        return n;
+    }
+
+    void commit() override { store_.store(owner_, home_); }
+
+private:
+    Entry& entry(const std::string& path) {
+        auto it = home_.entries.find(path);
+        if (it == home_.entries.end()) throw Error(Errc::kNotFound, "no resource " + path);
+        return it->second;
+    }
+    void require_parent(const std::string& path) {
+        auto it = home_.entries.find(parent_of(path));
+        if (it == home_.entries.end() || !it->second.resource.is_collection) {
+            throw Error(Errc::kConflict, "parent missing for " + path);
+        }
+    }
+    void require_free(const std::string& path) {
+        std::string bare = path;
+        if (!bare.empty() && bare.back() == '/') bare.pop_back();
+        if (home_.entries.count(bare) || home_.entries.count(bare + "/")) {
+            throw Error(Errc::kAlreadyExists, "exists: " + path);
+        }
+    }
+    void bump(const std::string& collection) {
+        auto it = home_.entries.find(collection);
+        if (it != home_.entries.end()) {
+            ++it->second.resource.revision;
+            it->second.resource.modified = std::chrono::system_clock::now();
+        }
+    }
+    void fix_parents() {
+        for (auto& [path, e] : home_.entries) {
+            if (!e.resource.is_collection) {
+                e.resource.collection_id = home_.entries.at(parent_of(path)).resource.id;
+            }
+        }
+    }
+    std::vector<store::Lock> live_locks() const {
+        const auto now = std::chrono::system_clock::now();
+        std::vector<store::Lock> out;
+        for (const store::Lock& l : home_.locks) {
+            if (l.expires > now) out.push_back(l);
+        }
+        return out;
+    }
+
+    MemoryShardStore& store_;
+    store::UserId owner_;
+    Home home_;
+};
+
+}  // namespace
+
+// -------------------------------------------------------------- shard store
+
+std::unique_ptr<store::Session> MemoryShardStore::open(const store::User& owner) {
+    {
+        std::lock_guard lock(mutex_);
+        ++opens_;
+        if (fail_count_ > 0) {
+            --fail_count_;
+            throw Error(*fail_code_, "injected failure");
+        }
+    }
+    return std::make_unique<MemorySession>(*this, owner.id);
+}
+
+void MemoryShardStore::ping_all() {
+    std::lock_guard lock(mutex_);
+    if (fail_count_ > 0 && fail_code_ == Errc::kShardUnavailable) {
+        throw Error(Errc::kShardUnavailable, "injected failure");
+    }
+}
+
+void MemoryShardStore::fail_next_opens(store::Errc code, int count) {
+    std::lock_guard lock(mutex_);
+    fail_code_ = code;
+    fail_count_ = count;
+}
+
+int MemoryShardStore::opens() const {
+    std::lock_guard lock(mutex_);
+    return opens_;
+}
+
+MemoryShardStore::Home MemoryShardStore::snapshot(store::UserId owner) const { return load(owner); }
+
+MemoryShardStore::Home MemoryShardStore::load(store::UserId owner) const {
+    std::lock_guard lock(mutex_);
+    auto it = homes_.find(owner);
+    return it == homes_.end() ? Home{} : it->second;
+}
+
+void MemoryShardStore::store(store::UserId owner, Home home) {
+    std::lock_guard lock(mutex_);
+    homes_[owner] = std::move(home);
+}
+
+}  // namespace cosmo::test

@@ -1,0 +1,78 @@
+#pragma once
+/// In-memory store::Directory and store::ShardStore for tests: thread-safe,
+/// and transactional enough (a session works on a copy of the home and
+/// swaps it in on commit). Follows the semantics of the store headers so
+/// the same contract tests can run against it and against PostgreSQL.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cosmo/store/directory.hpp"
+#include "cosmo/store/error.hpp"
+#include "cosmo/store/shard_store.hpp"
+
+namespace cosmo::test {
+
+/// Directory with users and shards in maps.
+class MemoryDirectory : public store::Directory {
+public:
+    std::optional<store::User> find_user(const std::string& name) override;
+    store::User add_user(const std::string& name, const std::string& email,
+                         const std::string& password_hash) override;
+    std::vector<store::User> list_users() override;
+    void set_password(const std::string& name, const std::string& password_hash) override;
+    void set_disabled(const std::string& name, bool disabled) override;
+    std::vector<store::Shard> list_shards() override;
+    std::optional<store::Shard> find_shard(store::ShardId id) override;
+    store::Shard add_shard(const std::string& name, const std::string& dsn) override;
+    void set_shard_state(const std::string& name, const std::string& state) override;
+    void ping() override {}
+
+private:
+    std::mutex mutex_;
+    std::map<std::string, store::User> users_;
+    std::vector<store::Shard> shards_;
+    store::UserId next_user_ = 1;
+};
+
+/// All homes of all users in memory.
+class MemoryShardStore : public store::ShardStore {
+public:
+    struct Entry {
+        store::Resource resource;
+        std::string body;
+        std::vector<store::DeadProperty> properties;
+    };
+    struct Home {
+        std::map<std::string, Entry> entries;  ///< by Resource::path
+        std::vector<store::Lock> locks;
+        std::int64_t next_id = 1;
+    };
+
+    std::unique_ptr<store::Session> open(const store::User& owner) override;
+    void ping_all() override;
+
+    /// The next `count` calls to open() throw Error{code} (fault injection).
+    void fail_next_opens(store::Errc code, int count = 1);
+    /// Number of sessions opened so far.
+    int opens() const;
+    /// Committed state of a home (a copy), for assertions.
+    Home snapshot(store::UserId owner) const;
+
+    /// Used by sessions.
+    Home load(store::UserId owner) const;
+    void store(store::UserId owner, Home home);
+
+private:
+    mutable std::mutex mutex_;
+    std::map<store::UserId, Home> homes_;
+    std::optional<store::Errc> fail_code_;
+    int fail_count_ = 0;
+    int opens_ = 0;
+};
+
+}  // namespace cosmo::test
