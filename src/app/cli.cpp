@@ -1,5 +1,6 @@
 #include "cosmo/app/cli.hpp"
 
+#include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <string>
@@ -183,7 +184,6 @@ int run_cli(int argc, char** argv) {
     try {
         std::vector<std::string> positional;
         Config config = load_config(rest, command_options, &positional);
-        core::setup_logging(config.log_level);
         po::variables_map vm;
         {
             po::options_description all;
@@ -196,6 +196,10 @@ int run_cli(int argc, char** argv) {
             pos.add("positional", -1);
             po::store(po::command_line_parser(rest).options(all).positional(pos).run(), vm);
         }
+        // Administrative commands print their result; their log lines are
+        // noise unless asked for (or a warning).
+        const bool log_level_given = vm.count("log-level") || std::getenv("COSMO_LOG_LEVEL");
+        core::setup_logging(command == "serve" || log_level_given ? config.log_level : "warn");
         if (command == "serve") {
             expect_args(positional, 0, "serve [options]");
             return serve(config);
