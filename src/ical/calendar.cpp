@@ -1,0 +1,148 @@
+// ical::parse: text -> one VCALENDAR, or kValidCalendarData violations.
+// libical rarely refuses input: it embeds X-LIC-ERROR properties where it
+// dropped something (DESIGN.md, STYLE.md §3.4), so the whole tree is scanned.
+
+#include <cctype>
+#include <string>
+#include <utility>
+
+#include "cosmo/ical/calendar.hpp"
+#include "detail.hpp"
+
+namespace cosmo::ical {
+namespace detail {
+
+void for_each_component(icalcomponent* root, const std::function<void(icalcomponent*)>& f) {
+    f(root);
+    for (icalcomponent* c = icalcomponent_get_first_component(root, ICAL_ANY_COMPONENT);
+         c != nullptr; c = icalcomponent_get_next_component(root, ICAL_ANY_COMPONENT)) {
+        for_each_component(c, f);
+    }
+}
+
+bool is_calendar_component(icalcomponent_kind kind) {
+    return kind == ICAL_VEVENT_COMPONENT || kind == ICAL_VTODO_COMPONENT ||
+           kind == ICAL_VJOURNAL_COMPONENT || kind == ICAL_VFREEBUSY_COMPONENT;
+}
+
+std::string text_of(icalcomponent* component, icalproperty_kind kind) {
+    icalproperty* p = icalcomponent_get_first_property(component, kind);
+    if (p == nullptr) {
+        return {};
+    }
+    const char* s = icalvalue_as_ical_string(icalproperty_get_value(p));
+    return s != nullptr ? std::string(s) : std::string();
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::CalendarImpl;
+using detail::ComponentPtr;
+
+Violation bad_data(std::string reason) {
+    return {Precondition::kValidCalendarData, std::move(reason)};
+}
+
+// libical reports an unknown property name ("FOO:bar", and lower-case "x-foo",
+// which it mis-parses) as an error and drops the property. RFC 5545 §3.8.8
+// allows both (iana-prop, x-prop) and the client's bytes are kept as sent,
+// so a syntactically valid name is not a reason to refuse the object.
+bool is_tolerated(const std::string& message) {
+    constexpr std::string_view kPrefix = "Parse error in property name: ";
+    if (message.rfind(kPrefix, 0) != 0) {
+        return false;
+    }
+    const std::string_view name = std::string_view(message).substr(kPrefix.size());
+    if (name.empty()) {
+        return false;
+    }
+    for (unsigned char c : name) {
+        if (!std::isalnum(c) && c != '-') {
+            return false;
+        }
+    }
+    return true;
+}
+
+void collect_lic_errors(icalcomponent* root, std::vector<Violation>& out) {
+    detail::for_each_component(root, [&](icalcomponent* c) {
+        for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
+             p != nullptr; p = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY)) {
+            const char* text = icalproperty_get_xlicerror(p);
+            std::string message = text != nullptr ? text : "unparsable content";
+            if (!is_tolerated(message)) {
+                out.push_back(bad_data(std::move(message)));
+            }
+        }
+    });
+}
+
+// One icaltimezone per VTIMEZONE, so TZIDs resolve to the object's own rules.
+void load_zones(CalendarImpl& impl) {
+    icalcomponent* root = impl.root.get();
+    for (icalcomponent* c = icalcomponent_get_first_component(root, ICAL_VTIMEZONE_COMPONENT);
+         c != nullptr; c = icalcomponent_get_next_component(root, ICAL_VTIMEZONE_COMPONENT)) {
+        const std::string tzid = detail::text_of(c, ICAL_TZID_PROPERTY);
+        if (tzid.empty() || impl.zones.count(tzid) != 0) {
+            continue;
+        }
+        icalcomponent* copy = icalcomponent_new_clone(c);
+        detail::ZonePtr zone(icaltimezone_new());
+        if (icaltimezone_set_component(zone.get(), copy) == 0) {
+            icalcomponent_free(copy);  // not taken over on failure
+            continue;
+        }
+        impl.zones.emplace(tzid, std::move(zone));
+    }
+}
+
+}  // namespace
+
+Calendar::Calendar(std::unique_ptr<detail::CalendarImpl> impl) : impl_(std::move(impl)) {}
+Calendar::Calendar(Calendar&&) noexcept = default;
+Calendar& Calendar::operator=(Calendar&&) noexcept = default;
+Calendar::~Calendar() = default;
+
+ParseResult parse(std::string_view text) {
+    detail::ensure_initialized();
+    ParseResult result;
+    // icalparser_parse_string needs a NUL-terminated string; an embedded NUL
+    // would silently cut the object short, so refuse it.
+    if (text.find('\0') != std::string_view::npos) {
+        result.violations.push_back(bad_data("NUL character in calendar data"));
+        return result;
+    }
+    const std::string copy(text);
+    ComponentPtr root(icalparser_parse_string(copy.c_str()));
+    if (!root) {
+        result.violations.push_back(bad_data("not iCalendar data"));
+        return result;
+    }
+    if (icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT) {
+        result.violations.push_back(bad_data("expected exactly one VCALENDAR"));
+        return result;
+    }
+    collect_lic_errors(root.get(), result.violations);
+    // RFC 5545 §3.7.4: VERSION is required and we speak 2.0 only.
+    icalproperty* version = icalcomponent_get_first_property(root.get(), ICAL_VERSION_PROPERTY);
+    if (version == nullptr) {
+        result.violations.push_back(bad_data("missing VERSION"));
+    } else {
+        const char* v = icalproperty_get_version(version);
+        if (v == nullptr || std::string_view(v) != "2.0") {
+            result.violations.push_back(bad_data("VERSION must be 2.0"));
+        }
+    }
+    if (!result.violations.empty()) {
+        return result;
+    }
+    auto impl = std::make_unique<CalendarImpl>();
+    impl->root = std::move(root);
+    load_zones(*impl);
+    result.calendar.emplace(std::move(impl));
+    return result;
+}
+
+}  // namespace cosmo::ical
