@@ -120,8 +120,10 @@ struct SeriesResult {
     bool recurring = false;           ///< some master has RRULE or RDATE
 };
 /// Expands every calendar component overlapping [range_start, range_end);
-/// per master, iteration stops after more than max_instances matches.
+/// per master, iteration stops after more than max_instances matches. With
+/// only_uid, just the series of that UID (so instances map back to components).
 SeriesResult expand_all(const CalendarImpl& calendar, const Resolver& resolver,
-                        TimePoint range_start, TimePoint range_end, std::size_t max_instances);
+                        TimePoint range_start, TimePoint range_end, std::size_t max_instances,
+                        const std::string* only_uid = nullptr);
 
 }  // namespace cosmo::ical::detail

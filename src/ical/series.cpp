@@ -381,7 +381,8 @@ private:
 }  // namespace
 
 SeriesResult expand_all(const CalendarImpl& calendar, const Resolver& resolver,
-                        TimePoint range_start, TimePoint range_end, std::size_t max_instances) {
+                        TimePoint range_start, TimePoint range_end, std::size_t max_instances,
+                        const std::string* only_uid) {
     // Group by UID: RFC 4791 §4.1 allows one per object, but be robust to more.
     std::map<std::string, Series> by_uid;
     std::vector<std::string> order;
@@ -392,6 +393,9 @@ SeriesResult expand_all(const CalendarImpl& calendar, const Resolver& resolver,
             continue;
         }
         const std::string uid = text_of(c, ICAL_UID_PROPERTY);
+        if (only_uid != nullptr && uid != *only_uid) {
+            continue;
+        }
         auto [it, inserted] = by_uid.try_emplace(uid);
         if (inserted) {
             order.push_back(uid);
