@@ -1,5 +1,7 @@
 #include "cosmo/app/cli.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
@@ -17,6 +19,7 @@
 #include "cosmo/core/log.hpp"
 #include "cosmo/store/error.hpp"
 #include "cosmo/store_pg/pg.hpp"
+#include "cosmo/store_pg/shard_admin.hpp"
 
 namespace cosmo::app {
 
@@ -30,8 +33,9 @@ constexpr const char* kUsage = R"(usage:
   cosmo user add NAME [--email E] --password-stdin
   cosmo user list | user disable NAME | user enable NAME
   cosmo user passwd NAME --password-stdin
-  cosmo shard add NAME DSN | shard list | shard drain NAME
-  cosmo user move NAME --to SHARD               # not implemented yet
+  cosmo shard add NAME DSN [--weight N] | shard list
+  cosmo shard drain NAME [--move] | shard readonly NAME | shard activate NAME
+  cosmo user move NAME --to SHARD               # online; re-run finishes a crashed move
 Every configuration key is also a --flag and a COSMO_* variable: cosmo help config
 )";
 
@@ -57,6 +61,22 @@ void expect_args(const std::vector<std::string>& args, std::size_t n, const char
     if (args.size() != n) {
         throw UsageError(std::string("expected: ") + what);
     }
+}
+
+/// Fault injection for tests: COSMO_TEST_MOVE_CRASH_AFTER=STEP ends the
+/// process like kill -9 right after that step of a move (shard_admin.hpp).
+store_pg::MoveHooks move_hooks() {
+    store_pg::MoveHooks hooks;
+    if (const char* step = std::getenv("COSMO_TEST_MOVE_CRASH_AFTER"); step && *step) {
+        const std::string when = step;
+        hooks.after_step = [when](std::string_view done) {
+            if (done == when) {
+                std::cerr << "cosmo: crashing after step " << when << " (test)\n";
+                std::_Exit(137);
+            }
+        };
+    }
+    return hooks;
 }
 
 int run_user(const std::string& sub, const std::vector<std::string>& args, const Config& config,
@@ -107,10 +127,56 @@ int run_user(const std::string& sub, const std::vector<std::string>& args, const
         return 0;
     }
     if (sub == "move") {
-        std::cerr << "cosmo user move: not implemented yet (scale-out issue)\n";
-        return 1;
+        expect_args(args, 1, "user move NAME --to SHARD");
+        if (!vm.count("to")) {
+            throw UsageError("user move needs --to SHARD");
+        }
+        std::cout << store_pg::move_user(db.directory_dsn(), args[0],
+                                         vm["to"].as<std::string>(), move_hooks())
+                  << "\n";
+        return 0;
     }
     throw UsageError("unknown user subcommand: " + sub);
+}
+
+/// `shard drain NAME --move`: each user of the shard, one at a time, to the
+/// active shard with the fewest users per weight.
+int drain_users(Databases& db, const std::string& shard_name) {
+    auto shards = db.directory().list_shards();
+    auto source = std::find_if(shards.begin(), shards.end(),
+                               [&](const store::Shard& s) { return s.name == shard_name; });
+    if (source == shards.end()) {
+        throw std::runtime_error("no such shard: " + shard_name);
+    }
+    const store::ShardId source_id = source->id;
+    int failures = 0;
+    for (const auto& user : db.directory().list_users()) {
+        if (user.shard_id != source_id) {
+            continue;
+        }
+        shards = db.directory().list_shards();
+        const store::Shard* best = nullptr;
+        for (const auto& s : shards) {
+            if (s.id == source_id || s.state != "active") {
+                continue;
+            }
+            if (best == nullptr || s.users * best->weight < best->users * s.weight) {
+                best = &s;
+            }
+        }
+        if (best == nullptr) {
+            throw std::runtime_error("no other active shard to move users to");
+        }
+        try {
+            std::cout << store_pg::move_user(db.directory_dsn(), user.name, best->name,
+                                             move_hooks())
+                      << "\n";
+        } catch (const store::Error& e) {
+            std::cerr << "cosmo: moving " << user.name << " failed: " << e.what() << "\n";
+            ++failures;
+        }
+    }
+    return failures == 0 ? 0 : 1;
 }
 
 int run_shard(const std::string& sub, const std::vector<std::string>& args,
@@ -120,6 +186,11 @@ int run_shard(const std::string& sub, const std::vector<std::string>& args,
         expect_args(args, 2, "shard add NAME DSN");
         int version = store_pg::migrate(args[1], store_pg::DatabaseKind::kShard);
         auto shard = db.directory().add_shard(args[0], args[1]);
+        // Ids unique across shards before the first user lands here.
+        store_pg::prepare_shard_ids(args[1], shard.id);
+        if (vm.count("weight")) {
+            store_pg::set_shard_weight(db.directory_dsn(), shard.name, vm["weight"].as<int>());
+        }
         std::cout << "added shard " << shard.name << " (id " << shard.id << ", schema "
                   << version << ")\n";
         return 0;
@@ -127,21 +198,40 @@ int run_shard(const std::string& sub, const std::vector<std::string>& args,
     if (sub == "list") {
         expect_args(args, 0, "shard list");
         std::cout << std::left << std::setw(6) << "ID" << std::setw(20) << "NAME" << std::setw(10)
-                  << "STATE" << std::setw(8) << "WEIGHT" << "USERS\n";
+                  << "STATE" << std::setw(8) << "WEIGHT" << std::setw(8) << "USERS"
+                  << std::setw(12) << "RESOURCES" << std::setw(14) << "BYTES" << "DB\n";
         for (const auto& s : db.directory().list_shards()) {
             std::cout << std::setw(6) << s.id << std::setw(20) << s.name << std::setw(10)
-                      << s.state << std::setw(8) << s.weight << s.users << "\n";
+                      << s.state << std::setw(8) << s.weight << std::setw(8) << s.users;
+            try {
+                const auto u = store_pg::shard_usage(
+                    s.dsn, std::chrono::milliseconds(config.db_connect_timeout_ms));
+                std::cout << std::setw(12) << u.resources << std::setw(14) << u.bytes << "up\n";
+            } catch (const store::Error&) {
+                std::cout << std::setw(12) << "-" << std::setw(14) << "-" << "DOWN\n";
+            }
+        }
+        for (const auto& name : store_pg::pending_moves(db.directory_dsn())) {
+            std::cout << "move pending: " << name << " (re-run cosmo user move)\n";
         }
         return 0;
     }
     if (sub == "drain") {
         expect_args(args, 1, "shard drain NAME");
-        if (vm.count("move")) {
-            std::cerr << "cosmo shard drain --move: not implemented yet (scale-out issue)\n";
-            return 1;
-        }
         db.directory().set_shard_state(args[0], "draining");
         std::cout << "shard " << args[0] << " is draining: no new users are placed there\n";
+        if (vm.count("move")) {
+            return drain_users(db, args[0]);
+        }
+        return 0;
+    }
+    if (sub == "readonly" || sub == "activate") {
+        expect_args(args, 1, "shard readonly|activate NAME");
+        db.directory().set_shard_state(args[0], sub == "readonly" ? "readonly" : "active");
+        std::cout << "shard " << args[0]
+                  << (sub == "readonly"
+                          ? " is read-only: writes get 503 on every app server within 10 s\n"
+                          : " is active\n");
         return 0;
     }
     throw UsageError("unknown shard subcommand: " + sub);
@@ -180,7 +270,8 @@ int run_cli(int argc, char** argv) {
         ("email", po::value<std::string>(), "user's e-mail address")
         ("password-stdin", "read the password from the first line of standard input")
         ("to", po::value<std::string>(), "target shard of a move")
-        ("move", "with shard drain: move the users away");
+        ("move", "with shard drain: move the users away")
+        ("weight", po::value<int>(), "with shard add: placement weight (default 1)");
     try {
         std::vector<std::string> positional;
         Config config = load_config(rest, command_options, &positional);

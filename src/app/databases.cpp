@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cosmo/store_pg/pg.hpp"
+#include "cosmo/store_pg/shard_admin.hpp"
 
 namespace cosmo::app {
 
@@ -60,7 +61,8 @@ Databases::Databases(const Config& config, bool migrate) {
     if (embedded_ && directory_->list_shards().empty()) {
         auto dsn = embedded_->dsn(kEmbeddedFirstShardDb);
         store_pg::migrate(dsn, DatabaseKind::kShard);
-        directory_->add_shard(kEmbeddedFirstShard, dsn);
+        const auto shard = directory_->add_shard(kEmbeddedFirstShard, dsn);
+        store_pg::prepare_shard_ids(dsn, shard.id);
         spdlog::info("embedded: registered shard {}", kEmbeddedFirstShard);
     }
     if (migrate) {
@@ -84,6 +86,9 @@ Databases::~Databases() {
 void Databases::migrate_all_shards() {
     for (const auto& shard : directory_->list_shards()) {
         int version = store_pg::migrate(shard.dsn, DatabaseKind::kShard);
+        // A migration may have added a sequence: keep every one in the
+        // shard's id range (shard_admin.hpp).
+        store_pg::prepare_shard_ids(shard.dsn, shard.id);
         spdlog::debug("shard {} at schema version {}", shard.name, version);
     }
 }

@@ -41,7 +41,9 @@ struct RunResult {
     std::string output;
 };
 
-[[noreturn]] void fail(const std::string& what) { throw std::runtime_error("embedded postgres: " + what); }
+[[noreturn]] void fail(const std::string& what) {
+    throw std::runtime_error("embedded postgres: " + what);
+}
 
 std::string errno_text() { return std::strerror(errno); }
 

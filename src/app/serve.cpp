@@ -16,6 +16,7 @@
 #include "cosmo/app/users.hpp"
 #include "cosmo/auth/authenticator.hpp"
 #include "cosmo/auth/password.hpp"
+#include "cosmo/caldav/caldav.hpp"
 #include "cosmo/core/random.hpp"
 #include "cosmo/dav/dispatcher.hpp"
 #include "cosmo/http/server.hpp"
@@ -27,6 +28,10 @@ namespace cosmo::app {
 namespace asio = boost::asio;
 
 namespace {
+
+/// How long sync tokens stay valid (Nextcloud's default, PR server#44075).
+/// TODO(caldav): a config key (config.cpp is outside the caldav change).
+constexpr std::chrono::seconds kChangeLogRetention{60LL * 86400};
 
 std::pair<std::string, unsigned short> split_address(const std::string& listen) {
     auto colon = listen.rfind(':');
@@ -124,7 +129,10 @@ int serve(const Config& c) {
     dav_options.xml_limits.max_elements = c.xml_max_elements;
     dav_options.quota_bytes = c.quota_bytes;
     dav_options.max_lock_timeout_seconds = c.max_lock_timeout;
-    dav::Dispatcher dispatcher(dav_options, cached_directory, db.shards());
+    caldav::Options caldav_options;
+    caldav_options.max_resource_size = c.max_resource_size;
+    dav::Dispatcher dispatcher(dav_options, cached_directory, db.shards(),
+                               caldav::registries(caldav_options));
     auth::AuthHandler public_handler(authenticator, dispatcher);
     admin::AdminHandler admin_handler(db.directory(), db.shards());
 
@@ -162,6 +170,29 @@ int serve(const Config& c) {
         give_up = std::chrono::steady_clock::now() + std::chrono::seconds(c.shutdown_timeout);
         wait_for_drain();
     });
+
+    // Change-log retention (RFC 6578; CLIENTS.md §1.2): by age, never by a
+    // global count; hourly, on the worker pool (it blocks on the database).
+    asio::steady_timer purge_timer(io);
+    std::function<void()> schedule_purge = [&] {
+        purge_timer.expires_after(std::chrono::hours(1));
+        purge_timer.async_wait([&](const boost::system::error_code& ec) {
+            if (ec) {
+                return;
+            }
+            asio::post(workers, [&] {
+                try {
+                    const auto n = db.shards().purge_change_log(kChangeLogRetention);
+                    spdlog::info("change log purge: {} rows older than {} days", n,
+                                 kChangeLogRetention.count() / 86400);
+                } catch (const std::exception& e) {
+                    spdlog::warn("change log purge failed: {}", e.what());
+                }
+            });
+            schedule_purge();
+        });
+    };
+    schedule_purge();
 
     std::vector<std::thread> threads;
     for (int i = 1; i < c.io_threads; ++i) {

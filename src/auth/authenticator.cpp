@@ -8,6 +8,7 @@
 #include "cosmo/auth/basic_credentials.hpp"
 #include "cosmo/auth/password.hpp"
 #include "cosmo/core/random.hpp"
+#include "cosmo/store/error.hpp"
 
 namespace cosmo::auth {
 
@@ -118,8 +119,20 @@ AuthHandler::AuthHandler(Authenticator& authenticator, const http::Handler& inne
     : authenticator_(authenticator), inner_(inner) {}
 
 http::Response AuthHandler::handle(http::Request& request, http::RequestContext& context) const {
-    auto result = authenticator_.authenticate(request[http::Field::authorization],
-                                              context.client_ip);
+    Result result;
+    try {
+        result = authenticator_.authenticate(request[http::Field::authorization],
+                                             context.client_ip);
+    } catch (const store::Error& e) {
+        // The directory is unreachable and the credentials are not cached:
+        // neither right nor wrong, so 503 (the load balancer sees /readyz
+        // fail too), never 401 or 500.
+        spdlog::warn("rid={} authentication unavailable: {}", context.request_id, e.what());
+        auto res = http::make_response(request, http::Status::service_unavailable,
+                                       "temporarily unavailable, retry later\n");
+        res.set(http::Field::retry_after, "5");
+        return res;
+    }
     switch (result.outcome) {
         case Outcome::kOk:
             context.user = result.user;

@@ -1,13 +1,13 @@
 /// Call: per-request helpers shared by the handlers (If header, locks,
 /// conditional requests, Depth).
 
-#include "call.hpp"
+#include "cosmo/dav/call.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <random>
 
-#include "error.hpp"
+#include "cosmo/dav/error.hpp"
 
 namespace cosmo::dav {
 

@@ -1,6 +1,6 @@
 /// COPY and MOVE (RFC 4918 §9.8, §9.9) within one user's home.
 
-#include "error.hpp"
+#include "cosmo/dav/error.hpp"
 #include "methods.hpp"
 
 namespace cosmo::dav {

@@ -8,7 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "error.hpp"
+#include "cosmo/dav/call.hpp"
+#include "cosmo/dav/error.hpp"
 #include "methods.hpp"
 
 namespace cosmo::dav {
@@ -58,8 +59,12 @@ struct Dispatcher::Impl {
 };
 
 Dispatcher::Dispatcher(Options options, store::Directory& directory, store::ShardStore& shards)
+    : Dispatcher(std::move(options), directory, shards, default_registries()) {}
+
+Dispatcher::Dispatcher(Options options, store::Directory& directory, store::ShardStore& shards,
+                       Registries registries)
     : impl_(std::make_unique<Impl>(
-          Impl{std::move(options), default_registries(), directory, shards})) {}
+          Impl{std::move(options), std::move(registries), directory, shards})) {}
 
 Dispatcher::~Dispatcher() = default;
 
@@ -84,7 +89,8 @@ http::Response Dispatcher::Impl::run(http::Request& req, http::RequestContext& c
         return res;
     }
     const MethodEntry* method = find_method(req.method());
-    if (!method) {
+    const Method* extension = method ? nullptr : registries.find_method(req.method());
+    if (!method && !extension) {
         return error_response(req, DavError(http::Status::not_implemented, std::nullopt,
                                             "Method not implemented"));
     }
@@ -115,22 +121,34 @@ http::Response Dispatcher::Impl::run(http::Request& req, http::RequestContext& c
                              ? principal_href(options.prefix, target->user)
                              : virtual_href(options.prefix, target->kind);
     }
-    if (method->store_only && call.node.kind != NodeKind::kStore) {
+    const bool store_only = method ? method->store_only : extension->store_only;
+    if (store_only && call.node.kind != NodeKind::kStore) {
         http::Response res = http::make_response(req, http::Status::method_not_allowed,
                                                  "This resource is read-only\n");
         res.set(http::Field::allow, allowed_methods(call.node));
         return res;
     }
-    return method->handler(call);
+    return method ? method->handler(call) : extension->run(call);
 }
 
 http::Response Dispatcher::handle(http::Request& request, http::RequestContext& context) const {
-    for (int attempt = 0;; ++attempt) {
+    bool retried_serialization = false;
+    bool retried_route = false;
+    for (;;) {
         try {
             return impl_->run(request, context);
         } catch (const store::Error& e) {
-            if (e.code() == store::Errc::kRetryable && attempt == 0) {
+            if (e.code() == store::Errc::kRetryable && !retried_serialization) {
+                retried_serialization = true;
                 continue;  // serialization failure: the whole handler runs once more
+            }
+            if (e.code() == store::Errc::kMoved && !retried_route) {
+                // The shard fenced a stale route (the user moved): forget the
+                // cached placement and run once more with a fresh lookup.
+                // Nothing was written: the session rolled back.
+                retried_route = true;
+                impl_->directory.invalidate(context.user);
+                continue;
             }
             const DavError mapped = to_dav_error(e);
             if (static_cast<unsigned>(mapped.status()) >= 500) {

@@ -1,6 +1,6 @@
 /// DavError, the precondition table and the store-error mapping.
 
-#include "error.hpp"
+#include "cosmo/dav/error.hpp"
 
 #include <array>
 
@@ -41,6 +41,38 @@ constexpr std::array kPreconditions = {
                     "RFC 4331 §6"},
     PreconditionRow{Precondition::kValidSyncToken, xml::ns::kDav, "valid-sync-token",
                     "RFC 6578 §3.2"},
+    PreconditionRow{Precondition::kNumberOfMatchesWithinLimits, xml::ns::kDav,
+                    "number-of-matches-within-limits", "RFC 5323 §3"},
+    PreconditionRow{Precondition::kCalendarCollectionLocationOk, xml::ns::kCalDav,
+                    "calendar-collection-location-ok", "RFC 4791 §5.3.1"},
+    PreconditionRow{Precondition::kValidCalendarData, xml::ns::kCalDav, "valid-calendar-data",
+                    "RFC 4791 §5.3.2"},
+    PreconditionRow{Precondition::kValidCalendarObjectResource, xml::ns::kCalDav,
+                    "valid-calendar-object-resource", "RFC 4791 §5.3.2"},
+    PreconditionRow{Precondition::kSupportedCalendarData, xml::ns::kCalDav,
+                    "supported-calendar-data", "RFC 4791 §5.3.2"},
+    PreconditionRow{Precondition::kSupportedCalendarComponent, xml::ns::kCalDav,
+                    "supported-calendar-component", "RFC 4791 §5.3.2"},
+    PreconditionRow{Precondition::kNoUidConflict, xml::ns::kCalDav, "no-uid-conflict",
+                    "RFC 4791 §5.3.2"},
+    PreconditionRow{Precondition::kMaxResourceSize, xml::ns::kCalDav, "max-resource-size",
+                    "RFC 4791 §5.3.2"},
+    PreconditionRow{Precondition::kMinDateTime, xml::ns::kCalDav, "min-date-time",
+                    "RFC 4791 §5.3.2"},
+    PreconditionRow{Precondition::kMaxDateTime, xml::ns::kCalDav, "max-date-time",
+                    "RFC 4791 §5.3.2"},
+    PreconditionRow{Precondition::kMaxInstances, xml::ns::kCalDav, "max-instances",
+                    "RFC 4791 §5.3.2"},
+    PreconditionRow{Precondition::kMaxAttendeesPerInstance, xml::ns::kCalDav,
+                    "max-attendees-per-instance", "RFC 4791 §5.3.2"},
+    PreconditionRow{Precondition::kSupportedFilter, xml::ns::kCalDav, "supported-filter",
+                    "RFC 4791 §7.7"},
+    PreconditionRow{Precondition::kValidFilter, xml::ns::kCalDav, "valid-filter",
+                    "RFC 4791 §7.8"},
+    PreconditionRow{Precondition::kSupportedCollation, xml::ns::kCalDav, "supported-collation",
+                    "RFC 4791 §7.5.1"},
+    PreconditionRow{Precondition::kSupportedCalendarDataReport, xml::ns::kCalDav,
+                    "supported-calendar-data", "RFC 4791 §9.6"},
 };
 
 constexpr bool table_in_enum_order() {
@@ -104,12 +136,28 @@ DavError to_dav_error(const store::Error& error) {
         case Errc::kConflict:
             return DavError(http::Status::conflict, std::nullopt,
                             "The parent collection does not exist", error.what());
+        case Errc::kUidConflict:
+            // A concurrent writer won the race past CalDAV's own UID check;
+            // the href is unknown here (RFC 4791 §5.3.2 makes it optional).
+            return DavError(http::Status::conflict, Precondition::kNoUidConflict,
+                            "Another resource of the collection has this UID", error.what());
         case Errc::kShardUnavailable:
         case Errc::kRetryable:
-        case Errc::kReadOnly:
             return DavError(http::Status::service_unavailable, std::nullopt,
                             "Temporarily unavailable, retry later", error.what())
                 .with_retry_after(5);
+        case Errc::kReadOnly:
+            // Maintenance or a move of this user's home: a move keeps writes
+            // out for a few seconds only (docs/operations.md).
+            return DavError(http::Status::service_unavailable, std::nullopt,
+                            "Read-only for a moment, retry later", error.what())
+                .with_retry_after(2);
+        case Errc::kMoved:
+            // Still moved after a fresh directory lookup: the directory and
+            // the shard disagree for a moment (a move is finishing).
+            return DavError(http::Status::service_unavailable, std::nullopt,
+                            "Temporarily unavailable, retry later", error.what())
+                .with_retry_after(1);
         case Errc::kInternal:
             break;
     }

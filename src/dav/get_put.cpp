@@ -1,7 +1,7 @@
 /// GET, HEAD (RFC 9110 §9.3.1-2) and PUT (RFC 4918 §9.7, RFC 9110 §9.3.4).
 
 #include "cosmo/xml/writer.hpp"
-#include "error.hpp"
+#include "cosmo/dav/error.hpp"
 #include "methods.hpp"
 
 namespace cosmo::dav {
@@ -81,7 +81,13 @@ http::Response handle_put(Call& call) {
     if (!call.header("Content-Range").empty()) {
         throw DavError::bad_request("Content-Range is not allowed on PUT (RFC 9110 §14.4)");
     }
-    if (call.req.body().size() > call.options.max_resource_size) {
+    // A collection kind with a hook (a calendar) validates the body and
+    // derives the query columns (RFC 4791 §5.3.2), its size limit included;
+    // other collections take any bytes.
+    const PutHook* hook = nullptr;
+    std::optional<store::Resource> parent = call.session->stat(parent_path(call.target.path));
+    if (parent && parent->is_collection) hook = call.registries.find_put_hook(parent->kind);
+    if (!hook && call.req.body().size() > call.options.max_resource_size) {
         throw DavError(http::Status::payload_too_large, std::nullopt, "The resource is too large");
     }
     call.check_conditional(false);
@@ -91,10 +97,12 @@ http::Response handle_put(Call& call) {
     if (!node.resource) call.check_parent_locks(path);
 
     std::string content_type = call.header("Content-Type");
+    std::optional<store::CalendarIndex> index;
+    if (hook) index = hook->run(call, *parent, content_type);
     if (content_type.empty()) content_type = "application/octet-stream";
     bool created = false;
     const store::Resource stored =
-        call.session->put_object(path, content_type, call.req.body(), &created);
+        call.session->put_object(path, content_type, call.req.body(), &created, index);
     call.session->commit();
     http::Response res =
         http::make_response(call.req, created ? http::Status::created : http::Status::no_content);

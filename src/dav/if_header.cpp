@@ -2,7 +2,7 @@
 
 #include "cosmo/dav/if_header.hpp"
 
-#include "error.hpp"
+#include "cosmo/dav/error.hpp"
 
 namespace cosmo::dav {
 

@@ -174,6 +174,34 @@ const Report* Registries::find_report(const xml::QName& name) const {
     return nullptr;
 }
 
+const Method* Registries::find_method(http::Verb verb) const {
+    for (const Method& m : methods) {
+        if (m.verb == verb) return &m;
+    }
+    return nullptr;
+}
+
+const CollectionType* Registries::find_collection_type(const xml::QName& resourcetype) const {
+    for (const CollectionType& t : collection_types) {
+        if (t.resourcetype == resourcetype) return &t;
+    }
+    return nullptr;
+}
+
+const CollectionType* Registries::find_collection_type(store::CollectionKind kind) const {
+    for (const CollectionType& t : collection_types) {
+        if (t.kind == kind) return &t;
+    }
+    return nullptr;
+}
+
+const PutHook* Registries::find_put_hook(store::CollectionKind kind) const {
+    for (const PutHook& h : put_hooks) {
+        if (h.kind == kind) return &h;
+    }
+    return nullptr;
+}
+
 Registries default_registries() {
     Registries r;
     r.dav_classes = {"1", "2", "3", "extended-mkcol"};

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "error.hpp"
+#include "cosmo/dav/error.hpp"
 #include "methods.hpp"
 
 namespace cosmo::dav {
@@ -12,41 +12,16 @@ namespace {
 
 using xml::dav;
 
-struct PropfindRequest {
-    enum class Kind { kProp, kAllprop, kPropname } kind = Kind::kAllprop;
-    std::vector<xml::QName> names;  ///< kProp: requested; kAllprop: <include>
-};
-
-PropfindRequest parse_propfind(const Call& call) {
-    PropfindRequest r;
+PropRequest parse_propfind(const Call& call) {
     const std::string& body = call.req.body();
     if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
-        return r;  // an empty body is allprop (RFC 4918 §9.1)
+        return {};  // an empty body is allprop (RFC 4918 §9.1)
     }
     const xml::Element root = parse_body(call);
     if (root.name != dav("propfind")) throw DavError::bad_request("Expected DAV:propfind");
-    bool chosen = false;
-    for (const xml::Element& c : root.children) {
-        if (c.name == dav("prop")) {
-            r.kind = PropfindRequest::Kind::kProp;
-            for (const xml::Element& p : c.children) r.names.push_back(p.name);
-            chosen = true;
-        } else if (c.name == dav("allprop")) {
-            r.kind = PropfindRequest::Kind::kAllprop;
-            chosen = true;
-        } else if (c.name == dav("propname")) {
-            r.kind = PropfindRequest::Kind::kPropname;
-            chosen = true;
-        }
-        // Unknown elements are ignored (RFC 4918 §17, litmus propextended).
-    }
-    if (r.kind == PropfindRequest::Kind::kAllprop) {
-        if (const xml::Element* inc = root.child(dav("include"))) {
-            for (const xml::Element& p : inc->children) r.names.push_back(p.name);
-        }
-    }
-    if (!chosen) throw DavError::bad_request("DAV:propfind needs prop, allprop or propname");
-    return r;
+    std::optional<PropRequest> r = parse_prop_request(root);
+    if (!r) throw DavError::bad_request("DAV:propfind needs prop, allprop or propname");
+    return std::move(*r);
 }
 
 /// One property of one response, before grouping by status.
@@ -54,69 +29,8 @@ struct Found {
     xml::QName name;
     const LiveProperty* live = nullptr;
     const store::DeadProperty* dead = nullptr;
+    const xml::Element* request = nullptr;
 };
-
-void write_response(Call& call, const Node& node, const PropfindRequest& req, bool minimal,
-                    xml::Writer& w) {
-    PropContext pc{call, node};
-    std::vector<store::DeadProperty> dead;
-    if (node.kind == NodeKind::kStore && node.resource) {
-        dead = call.session->dead_properties(*node.resource);
-    }
-    std::vector<Found> ok;
-    std::vector<xml::QName> missing;
-    auto add = [&](const xml::QName& name) {
-        for (const Found& f : ok) {
-            if (f.name == name) return;
-        }
-        const LiveProperty* live = call.registries.find_property(name);
-        if (live && live->applies(pc)) {
-            ok.push_back({name, live, nullptr});
-            return;
-        }
-        for (const store::DeadProperty& d : dead) {
-            if (d.ns == name.ns && d.name == name.local) {
-                ok.push_back({name, nullptr, &d});
-                return;
-            }
-        }
-        missing.push_back(name);
-    };
-    if (req.kind == PropfindRequest::Kind::kProp) {
-        for (const xml::QName& n : req.names) add(n);
-    } else {
-        const bool names_only = req.kind == PropfindRequest::Kind::kPropname;
-        for (const LiveProperty& p : call.registries.properties) {
-            if ((names_only || p.in_allprop) && p.applies(pc)) ok.push_back({p.name, &p, nullptr});
-        }
-        for (const store::DeadProperty& d : dead) add({d.ns, d.name});
-        for (const xml::QName& n : req.names) add(n);
-    }
-
-    w.start(dav("response"));
-    w.leaf(dav("href"), node.href);
-    if (!ok.empty()) {
-        w.start(dav("propstat")).start(dav("prop"));
-        for (const Found& f : ok) {
-            w.start(f.name);
-            if (req.kind != PropfindRequest::Kind::kPropname) {
-                if (f.live) {
-                    f.live->write(pc, w);
-                } else {
-                    w.raw(f.dead->value_xml);
-                }
-            }
-            w.end();
-        }
-        w.end().leaf(dav("status"), status_line(http::Status::ok)).end();
-    }
-    if (!missing.empty() && !minimal) {
-        w.start(dav("propstat")).start(dav("prop"));
-        for (const xml::QName& n : missing) w.leaf(n);
-        w.end().leaf(dav("status"), status_line(http::Status::not_found)).end();
-    }
-    w.end();
-}
 
 Node virtual_node(const Call& call, NodeKind kind) {
     Node n;
@@ -184,9 +98,97 @@ bool wants_minimal(const Call& call, bool* via_prefer) {
 
 }  // namespace
 
+std::optional<PropRequest> parse_prop_request(const xml::Element& root) {
+    PropRequest r;
+    bool chosen = false;
+    for (const xml::Element& c : root.children) {
+        if (c.name == dav("prop")) {
+            r.kind = PropRequest::Kind::kProp;
+            r.props = c.children;
+            chosen = true;
+        } else if (c.name == dav("allprop")) {
+            r.kind = PropRequest::Kind::kAllprop;
+            chosen = true;
+        } else if (c.name == dav("propname")) {
+            r.kind = PropRequest::Kind::kPropname;
+            chosen = true;
+        }
+        // Unknown elements are ignored (RFC 4918 §17, litmus propextended).
+    }
+    if (!chosen) return std::nullopt;
+    if (r.kind == PropRequest::Kind::kAllprop) {
+        if (const xml::Element* inc = root.child(dav("include"))) r.props = inc->children;
+    }
+    return r;
+}
+
+void write_prop_response(Call& call, const Node& node, const PropRequest& req, bool minimal,
+                         xml::Writer& w) {
+    PropContext pc{call, node};
+    std::vector<store::DeadProperty> dead;
+    if (node.kind == NodeKind::kStore && node.resource) {
+        dead = call.session->dead_properties(*node.resource);
+    }
+    std::vector<Found> ok;
+    std::vector<xml::QName> missing;
+    auto add = [&](const xml::QName& name, const xml::Element* request) {
+        for (const Found& f : ok) {
+            if (f.name == name) return;
+        }
+        const LiveProperty* live = call.registries.find_property(name);
+        if (live && live->applies(PropContext{call, node, request})) {
+            ok.push_back({name, live, nullptr, request});
+            return;
+        }
+        for (const store::DeadProperty& d : dead) {
+            if (d.ns == name.ns && d.name == name.local) {
+                ok.push_back({name, nullptr, &d});
+                return;
+            }
+        }
+        missing.push_back(name);
+    };
+    if (req.kind == PropRequest::Kind::kProp) {
+        for (const xml::Element& e : req.props) add(e.name, &e);
+    } else {
+        const bool names_only = req.kind == PropRequest::Kind::kPropname;
+        for (const LiveProperty& p : call.registries.properties) {
+            if ((names_only || p.in_allprop) && p.applies(pc)) {
+                ok.push_back({p.name, &p, nullptr, nullptr});
+            }
+        }
+        for (const store::DeadProperty& d : dead) add({d.ns, d.name}, nullptr);
+        for (const xml::Element& e : req.props) add(e.name, &e);
+    }
+
+    w.start(dav("response"));
+    w.leaf(dav("href"), node.href);
+    if (!ok.empty()) {
+        w.start(dav("propstat")).start(dav("prop"));
+        for (const Found& f : ok) {
+            w.start(f.name);
+            if (req.kind != PropRequest::Kind::kPropname) {
+                if (f.live) {
+                    f.live->write(PropContext{call, node, f.request}, w);
+                } else {
+                    w.raw(f.dead->value_xml);
+                }
+            }
+            w.end();
+        }
+        w.end().leaf(dav("status"), status_line(http::Status::ok)).end();
+    }
+    if (!missing.empty() && !minimal) {
+        w.start(dav("propstat")).start(dav("prop"));
+        for (const xml::QName& n : missing) w.leaf(n);
+        w.end().leaf(dav("status"), status_line(http::Status::not_found)).end();
+    }
+    w.end();
+}
+
 http::Response handle_propfind(Call& call) {
     if (call.node.kind == NodeKind::kStore && !call.node.resource) throw DavError::not_found();
-    const PropfindRequest req = parse_propfind(call);
+    const PropRequest req = parse_propfind(call);
     Depth depth = call.depth(Depth::kInfinity);
     if (!call.node.is_collection()) depth = Depth::kZero;  // members of an object: none
     if (depth == Depth::kInfinity) {
@@ -198,9 +200,9 @@ http::Response handle_propfind(Call& call) {
 
     xml::Writer w;
     w.start(dav("multistatus"));
-    write_response(call, call.node, req, minimal, w);
+    write_prop_response(call, call.node, req, minimal, w);
     if (depth == Depth::kOne) {
-        for (const Node& m : members(call, call.node)) write_response(call, m, req, minimal, w);
+        for (const Node& m : members(call, call.node)) write_prop_response(call, m, req, minimal, w);
     }
     http::Response res = call.xml_response(http::Status::multi_status, w.finish());
     if (via_prefer) res.set("Preference-Applied", "return=minimal");

@@ -1,7 +1,9 @@
 /// PROPPATCH (RFC 4918 §9.2): dead properties in any namespace, applied
 /// in document order and atomically (all or nothing, 424 for the rest).
 
-#include "error.hpp"
+#include <algorithm>
+
+#include "cosmo/dav/error.hpp"
 #include "methods.hpp"
 
 namespace cosmo::dav {
@@ -14,6 +16,7 @@ struct Instruction {
     bool set = true;
     xml::QName name;
     std::string value_xml;
+    xml::Element element;  ///< the property element as sent (for LiveProperty::check)
 };
 
 std::vector<Instruction> parse_proppatch(const Call& call) {
@@ -28,7 +31,7 @@ std::vector<Instruction> parse_proppatch(const Call& call) {
         for (const xml::Element& prop : op.children) {
             if (prop.name != dav("prop")) continue;
             for (const xml::Element& p : prop.children) {
-                out.push_back({set, p.name, set ? p.inner_xml : std::string()});
+                out.push_back({set, p.name, set ? p.inner_xml : std::string(), p});
             }
         }
     }
@@ -46,11 +49,20 @@ http::Response handle_proppatch(Call& call) {
 
     // Validate every instruction first; apply only if all pass.
     std::vector<http::Status> status(ops.size(), http::Status::ok);
+    std::vector<Precondition> why(ops.size(), Precondition::kCannotModifyProtectedProperty);
     bool failed = false;
     for (std::size_t i = 0; i < ops.size(); ++i) {
         const LiveProperty* live = call.registries.find_property(ops[i].name);
+        std::optional<Precondition> refused;
+        if (live && !live->is_protected && live->check && ops[i].set) {
+            refused = live->check(PropContext{call, call.node}, ops[i].element);
+        }
         if (live && live->is_protected) {
             status[i] = http::Status::forbidden;  // cannot-modify-protected-property
+            failed = true;
+        } else if (refused) {
+            status[i] = http::Status::forbidden;
+            why[i] = *refused;
             failed = true;
         } else if (ops[i].value_xml.size() > kMaxPropertyValue) {
             status[i] = http::Status::insufficient_storage;  // RFC 4918 §9.2.1
@@ -83,20 +95,24 @@ http::Response handle_proppatch(Call& call) {
                                http::Status::insufficient_storage,
                                http::Status::failed_dependency}) {
         std::vector<xml::QName> names;
+        std::vector<Precondition> reasons;
         for (std::size_t i = 0; i < ops.size(); ++i) {
             if (status[i] != group) continue;
             bool seen = false;
             for (const xml::QName& n : names) seen = seen || n == ops[i].name;
             if (!seen) names.push_back(ops[i].name);
+            if (std::find(reasons.begin(), reasons.end(), why[i]) == reasons.end()) {
+                reasons.push_back(why[i]);
+            }
         }
         if (names.empty()) continue;
         w.start(dav("propstat")).start(dav("prop"));
         for (const xml::QName& n : names) w.leaf(n);
         w.end().leaf(dav("status"), status_line(group));
         if (group == http::Status::forbidden) {
-            w.start(dav("error"))
-                .leaf(precondition_name(Precondition::kCannotModifyProtectedProperty))
-                .end();
+            w.start(dav("error"));
+            for (Precondition r : reasons) w.leaf(precondition_name(r));
+            w.end();
         }
         w.end();
     }

@@ -1,6 +1,6 @@
 /// URL parsing and href building over Boost.URL.
 
-#include "target.hpp"
+#include "cosmo/dav/target.hpp"
 
 #include <vector>
 
@@ -9,7 +9,7 @@
 #include <boost/url/pct_string_view.hpp>
 #include <boost/url/rfc/pchars.hpp>
 
-#include "error.hpp"
+#include "cosmo/dav/error.hpp"
 
 namespace cosmo::dav {
 

@@ -1,13 +1,16 @@
 #include "cosmo/store/cached_directory.hpp"
 
+#include "cosmo/store/error.hpp"
+
 namespace cosmo::store {
 
 CachedDirectory::CachedDirectory(Directory& inner, std::chrono::milliseconds ttl,
-                                 std::size_t capacity)
-    : inner_(inner), ttl_(ttl), capacity_(capacity) {}
+                                 std::size_t capacity, std::chrono::milliseconds stale_if_error)
+    : inner_(inner), ttl_(ttl), capacity_(capacity), stale_if_error_(stale_if_error) {}
 
 std::optional<User> CachedDirectory::find_user(const std::string& name) {
     const auto now = std::chrono::steady_clock::now();
+    std::optional<User> stale;
     {
         std::lock_guard lock(mutex_);
         auto it = users_.find(name);
@@ -15,16 +18,34 @@ std::optional<User> CachedDirectory::find_user(const std::string& name) {
             if (it->second.expires > now) {
                 return it->second.user;
             }
-            users_.erase(it);
+            if (it->second.expires + stale_if_error_ > now) {
+                stale = it->second.user;
+            } else {
+                users_.erase(it);
+            }
         }
     }
     // Not cached: ask the directory outside the lock, so one slow lookup
     // does not stall every other request.
-    auto user = inner_.find_user(name);
-    if (user) {
+    std::optional<User> user;
+    try {
+        user = inner_.find_user(name);
+    } catch (const Error& e) {
+        // Directory down: an expired entry is still a usable route, since
+        // the shard checks the placement epoch inside every transaction.
+        if (stale && e.code() == Errc::kShardUnavailable) {
+            return stale;
+        }
+        throw;
+    }
+    if (!user) {
+        invalidate(name);
+    } else {
         std::lock_guard lock(mutex_);
         if (users_.size() >= capacity_) {
-            std::erase_if(users_, [&](const auto& kv) { return kv.second.expires <= now; });
+            std::erase_if(users_, [&](const auto& kv) {
+                return kv.second.expires + stale_if_error_ <= now;
+            });
             if (users_.size() >= capacity_) {
                 users_.clear();  // crude but bounded; entries are cheap to refetch
             }

@@ -41,10 +41,18 @@ void rethrow_translated() {
     } catch (const pqxx::broken_connection& e) {
         throw Error(Errc::kShardUnavailable, std::string("database unreachable: ") + e.what());
     } catch (const pqxx::sql_error& e) {
+        // libpqxx 6.4 does not expose the constraint name; the message does.
+        if (e.sqlstate() == "23505" &&
+            std::string(e.what()).find("object_collection_uid") != std::string::npos) {
+            throw Error(Errc::kUidConflict, std::string("duplicate UID: ") + e.what());
+        }
         throw Error(code_for_sqlstate(e.sqlstate()),
                     "SQLSTATE " + e.sqlstate() + ": " + e.what());
     } catch (const pqxx::in_doubt_error& e) {
-        throw Error(Errc::kInternal, std::string("commit in doubt: ") + e.what());
+        // The connection broke during COMMIT (the shard stopped): the write
+        // may or may not have landed. Not acknowledged either way; 503 tells
+        // the client to retry, which for PUT/DELETE/PROPPATCH is safe.
+        throw Error(Errc::kShardUnavailable, std::string("commit in doubt: ") + e.what());
     } catch (const std::exception& e) {
         throw Error(Errc::kInternal, e.what());
     } catch (...) {

@@ -9,12 +9,14 @@
 #include "pool.hpp"
 #include "queries.hpp"
 #include "rows.hpp"
+#include "watchdog.hpp"
 
 namespace cosmo::store_pg {
 
 namespace {
 
 using detail::guarded;
+using detail::WatchdogGuard;
 using store::Errc;
 using store::Error;
 namespace q = detail::q;
@@ -31,13 +33,27 @@ private:
     template <typename F>
     auto run(F&& f) {
         return guarded([&] {
-            auto lease = pool_->acquire();
-            try {
-                pqxx::work txn(lease.conn());
-                return f(txn);
-            } catch (const pqxx::broken_connection&) {
-                lease.discard();
-                throw;
+            for (int attempt = 0;; ++attempt) {
+                auto lease = pool_->acquire();
+                // Directory calls are point lookups and short updates: a
+                // directory that does not answer within twice the connect
+                // timeout counts as down (watchdog.hpp), and so does the pool.
+                const WatchdogGuard deadline(lease.conn().sock(),
+                                             2 * pool_->options().connect_timeout);
+                try {
+                    pqxx::work txn(lease.conn());
+                    return f(txn);
+                } catch (const pqxx::broken_connection&) {
+                    lease.discard();
+                    if (deadline.fired()) {
+                        pool_->mark_down();
+                    } else if (lease.reused() && attempt == 0) {
+                        // An idle connection to a server that restarted:
+                        // nothing was committed, try once on a new one.
+                        continue;
+                    }
+                    throw;
+                }
             }
         });
     }

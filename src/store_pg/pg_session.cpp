@@ -33,13 +33,25 @@ std::string etag_of(const std::string& body) {
     return out;
 }
 
-PgSession::PgSession(Pool::Lease lease, store::UserId owner, bool read_only)
-    : lease_(std::move(lease)), owner_(owner), read_only_(read_only) {
+PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only)
+    : lease_(std::move(lease)), owner_(owner.id), epoch_(owner.epoch), read_only_(read_only) {
+    const PoolOptions& options = lease_.pool().options();
+    call_timeout_ = options.statement_timeout.count() > 0
+                        ? options.statement_timeout + options.connect_timeout
+                        : std::chrono::milliseconds(0);
     guarded([&] {
+        // BEGIN and one primary-key read: a healthy server answers at once,
+        // so a server that does not within the connect timeout counts as
+        // down (a stopped or SIGSTOPped shard: 503 quickly, not a hang).
+        const WatchdogGuard deadline(lease_.conn().sock(), options.connect_timeout);
         try {
             txn_.emplace(lease_.conn());
+            check_placement(/*for_write=*/false);
         } catch (const pqxx::broken_connection&) {
             lease_.discard();
+            if (deadline.fired()) {
+                lease_.pool().mark_down();
+            }
             throw;
         }
     });
@@ -53,9 +65,37 @@ PgSession::~PgSession() {
     }
 }
 
-void PgSession::check_writable() const {
+void PgSession::check_writable() {
     if (read_only_) {
         throw Error(Errc::kReadOnly, "shard is read-only");
+    }
+    if (!fenced_) {
+        check_placement(/*for_write=*/true);
+        fenced_ = true;
+    }
+}
+
+void PgSession::check_placement(bool for_write) {
+    auto r = txn_->exec_prepared(for_write ? q::kPlacementShare : q::kPlacementGet, owner_);
+    if (r.empty()) {
+        if (!for_write) {
+            return;  // no home here yet: nothing to read
+        }
+        // A new home (the directory placed the user here): only rows made by
+        // a session or a mover ever exist, and a moved-away home keeps its
+        // row as a tombstone, so a missing row never hides a home elsewhere.
+        txn_->exec_prepared(q::kPlacementInsert, owner_, epoch_);
+        r = txn_->exec_prepared(q::kPlacementShare, owner_);
+    }
+    const auto epoch = r[0][0].as<std::int64_t>();
+    const auto state = r[0][1].as<std::string>();
+    if (state == "moved" || epoch != epoch_) {
+        throw Error(Errc::kMoved, "home of user " + std::to_string(owner_) + " is not here (" +
+                                      state + ", epoch " + std::to_string(epoch) +
+                                      ", routed with " + std::to_string(epoch_) + ")");
+    }
+    if (state == "moving" && for_write) {
+        throw Error(Errc::kReadOnly, "home of user " + std::to_string(owner_) + " is moving");
     }
 }
 
@@ -140,7 +180,8 @@ std::string PgSession::read_body(const Resource& object) {
 }
 
 Resource PgSession::put_object(const std::string& path, const std::string& content_type,
-                               const std::string& body, bool* created) {
+                               const std::string& body, bool* created,
+                               const std::optional<store::CalendarIndex>& index) {
     return run([&](pqxx::work& txn) {
         check_writable();
         if (path.empty() || is_collection_path(path) || !is_valid_path(path)) {
@@ -159,10 +200,13 @@ Resource PgSession::put_object(const std::string& path, const std::string& conte
         res.content_type = content_type;
         res.etag = etag_of(body);
         res.content_length = static_cast<std::int64_t>(body.size());
+        const store::CalendarIndex ix = index.value_or(store::CalendarIndex{});
         const auto r = txn.exec_prepared(q::kObjectUpsert, parent->id, leaf_of(path),
                                          content_type,
                                          pqxx::binarystring(body.data(), body.size()),
-                                         res.etag, res.content_length);
+                                         res.etag, res.content_length, index.has_value(),
+                                         ix.uid, ix.component, ix.first_start, ix.last_end,
+                                         ix.recurring);
         res.id = r[0][0].as<std::int64_t>();
         if (created != nullptr) {
             *created = r[0][1].as<bool>();

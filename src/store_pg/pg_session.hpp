@@ -7,6 +7,7 @@
 #include "cosmo/store/shard_store.hpp"
 #include "errors.hpp"
 #include "pool.hpp"
+#include "watchdog.hpp"
 
 namespace cosmo::store_pg::detail {
 
@@ -16,17 +17,30 @@ std::string etag_of(const std::string& body);
 /// Implements store::Session; see shard_store.hpp for each method's contract.
 class PgSession final : public store::Session {
 public:
-    /// Begins the transaction on a leased connection. read_only makes every
-    /// write throw Error{kReadOnly} (shard state "readonly").
-    PgSession(Pool::Lease lease, store::UserId owner, bool read_only);
+    /// Begins the transaction on a leased connection and checks the owner's
+    /// placement on this shard (home_placement against owner.epoch):
+    /// Error{kMoved} when the home is not here (a stale route). read_only
+    /// makes every write throw Error{kReadOnly} (shard state "readonly").
+    PgSession(Pool::Lease lease, const store::User& owner, bool read_only);
     ~PgSession() override;
 
     void ensure_home() override;
     std::optional<store::Resource> stat(const std::string& path) override;
     std::vector<store::Resource> children(const store::Resource& collection) override;
     std::string read_body(const store::Resource& object) override;
-    store::Resource put_object(const std::string& path, const std::string& content_type,
-                               const std::string& body, bool* created) override;
+    store::Resource put_object(
+        const std::string& path, const std::string& content_type, const std::string& body,
+        bool* created, const std::optional<store::CalendarIndex>& index = std::nullopt) override;
+    std::optional<std::string> find_by_uid(const store::Resource& collection,
+                                           const std::string& uid) override;
+    std::vector<store::StoredObject> read_objects(const std::vector<std::string>& paths) override;
+    std::vector<store::StoredObject> objects_in_range(const store::Resource& collection,
+                                                      const std::string& component,
+                                                      std::int64_t start,
+                                                      std::int64_t end) override;
+    std::vector<store::Change> changes_since(const store::Resource& collection,
+                                             std::int64_t since, std::size_t limit) override;
+    std::optional<std::int64_t> oldest_change(const store::Resource& collection) override;
     store::Resource make_collection(const std::string& path,
                                     store::CollectionKind kind) override;
     void remove(const store::Resource& resource) override;
@@ -60,17 +74,29 @@ private:
     template <typename F>
     auto run(F&& f) {
         return guarded([&] {
+            // Bounds each call even when the server stops answering.
+            const WatchdogGuard deadline(lease_.conn().sock(), call_timeout_);
             try {
                 return f(*txn_);
             } catch (const pqxx::broken_connection&) {
                 lease_.discard();
+                if (deadline.fired()) {
+                    lease_.pool().mark_down();
+                }
                 throw;
             }
         });
     }
 
-    /// Throws kReadOnly on a read-only shard.
-    void check_writable() const;
+    /// Throws kReadOnly on a read-only shard or a home being moved, and
+    /// kMoved when the home is not here. The first call locks the owner's
+    /// placement row FOR SHARE until commit: a mover's UPDATE to 'moving'
+    /// waits for this write, and no write commits after it (fencing).
+    void check_writable();
+    /// Reads home_placement (FOR SHARE when for_write) and throws kMoved or
+    /// kReadOnly as above. A missing row is a home not created yet: reads
+    /// see an empty home; a write creates the row with the owner's epoch.
+    void check_placement(bool for_write);
     /// The collection at path, locked FOR UPDATE; nullopt when missing.
     std::optional<store::Resource> lock_collection(const std::string& path);
     /// Appends a change_log row for member name of collection_id and bumps
@@ -86,7 +112,10 @@ private:
     Pool::Lease lease_;
     std::optional<pqxx::work> txn_;  ///< destroyed (rolled back) before the lease
     store::UserId owner_;
+    std::int64_t epoch_;   ///< the owner's placement epoch as routed
     bool read_only_;
+    bool fenced_ = false;  ///< placement row held FOR SHARE
+    std::chrono::milliseconds call_timeout_;  ///< watchdog per call (0 = none)
 };
 
 }  // namespace cosmo::store_pg::detail

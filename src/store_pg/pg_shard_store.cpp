@@ -11,6 +11,7 @@
 #include "pg_session.hpp"
 #include "pool.hpp"
 #include "queries.hpp"
+#include "watchdog.hpp"
 
 namespace cosmo::store_pg {
 
@@ -31,9 +32,22 @@ public:
 
     std::unique_ptr<store::Session> open(const store::User& owner) override {
         const Route route = route_to(owner.shard_id);
-        auto lease = route.pool->acquire();
-        return std::make_unique<detail::PgSession>(std::move(lease), owner.id,
-                                                   route.state == "readonly");
+        for (int attempt = 0;; ++attempt) {
+            auto lease = route.pool->acquire();
+            const bool reused = lease.reused();
+            try {
+                return std::make_unique<detail::PgSession>(std::move(lease), owner,
+                                                           route.state == "readonly");
+            } catch (const Error& e) {
+                // An idle pooled connection to a server that restarted fails
+                // on BEGIN; the pool has dropped every idle connection by
+                // now, so one retry opens a fresh one (nothing was done).
+                if (e.code() == Errc::kShardUnavailable && reused && attempt == 0) {
+                    continue;
+                }
+                throw;
+            }
+        }
     }
 
     void ping_all() override {
@@ -41,15 +55,46 @@ public:
             const Route route = route_to(shard.id);
             detail::guarded([&] {
                 auto lease = route.pool->acquire();
+                // /readyz must answer within the load balancer's check
+                // timeout even when a shard hangs (watchdog.hpp).
+                const detail::WatchdogGuard deadline(lease.conn().sock(),
+                                                     options_.connect_timeout);
                 try {
                     pqxx::nontransaction txn(lease.conn());
                     txn.exec_prepared(detail::q::kPing);
+                } catch (const pqxx::broken_connection&) {
+                    lease.discard();
+                    if (deadline.fired()) {
+                        route.pool->mark_down();
+                    }
+                    throw;
+                }
+            });
+        }
+    }
+
+    std::int64_t purge_change_log(std::chrono::seconds max_age) override {
+        std::int64_t deleted = 0;
+        for (const auto& shard : directory_.list_shards()) {
+            const Route route = route_to(shard.id);
+            if (route.state == "readonly") {
+                continue;
+            }
+            detail::guarded([&] {
+                auto lease = route.pool->acquire();
+                try {
+                    pqxx::work txn(lease.conn());
+                    const auto r = txn.exec_prepared(detail::q::kChangeLogPurge,
+                                                     static_cast<std::int64_t>(max_age.count()));
+                    txn.commit();
+                    deleted += r.affected_rows();
                 } catch (const pqxx::broken_connection&) {
                     lease.discard();
                     throw;
                 }
             });
         }
+        return deleted;
     }
 
 private:

@@ -5,6 +5,7 @@
 
 #include "cosmo/store/error.hpp"
 #include "errors.hpp"
+#include "watchdog.hpp"
 
 namespace cosmo::store_pg::detail {
 
@@ -35,6 +36,9 @@ std::unique_ptr<pqxx::connection> open_connection(const std::string& dsn,
             // makes the database unavailable to this process.
             throw Error(Errc::kShardUnavailable, std::string("cannot connect: ") + e.what());
         }
+        // A server that accepted the connection but stopped answering
+        // (SIGSTOP) must not hold this thread: the socket watchdog ends it.
+        const WatchdogGuard deadline(conn->sock(), options.connect_timeout);
         pqxx::nontransaction setup(*conn);
         setup.exec("SET statement_timeout = " +
                    std::to_string(options.statement_timeout.count()));
@@ -58,8 +62,16 @@ Pool::Pool(std::string dsn, PoolOptions options, std::span<const Query> queries)
 
 Pool::~Pool() = default;
 
+void Pool::mark_down() {
+    std::lock_guard lock(mutex_);
+    down_until_ = std::chrono::steady_clock::now() + kDownCooldown;
+}
+
 Pool::Lease Pool::acquire() {
     std::unique_lock lock(mutex_);
+    if (std::chrono::steady_clock::now() < down_until_) {
+        throw Error(Errc::kShardUnavailable, "database recently unreachable: " + dsn_);
+    }
     const bool got = freed_.wait_for(lock, options_.acquire_timeout, [&] {
         return !idle_.empty() || open_ < std::max<std::size_t>(1, options_.max_connections);
     });
@@ -69,12 +81,21 @@ Pool::Lease Pool::acquire() {
     if (!idle_.empty()) {
         auto conn = std::move(idle_.back());
         idle_.pop_back();
-        return Lease(shared_from_this(), std::move(conn));
+        return Lease(shared_from_this(), std::move(conn), /*reused=*/true);
     }
     ++open_;
     lock.unlock();
     try {
-        return Lease(shared_from_this(), open_connection(dsn_, options_, queries_));
+        return Lease(shared_from_this(), open_connection(dsn_, options_, queries_),
+                     /*reused=*/false);
+    } catch (const Error& e) {
+        lock.lock();
+        --open_;
+        if (e.code() == Errc::kShardUnavailable) {
+            down_until_ = std::chrono::steady_clock::now() + kDownCooldown;
+        }
+        freed_.notify_one();
+        throw;
     } catch (...) {
         lock.lock();
         --open_;
@@ -88,13 +109,21 @@ void Pool::give_back(std::unique_ptr<pqxx::connection> conn, bool discard) {
     if (!keep) {
         conn.reset();  // close outside the lock
     }
-    std::lock_guard lock(mutex_);
-    if (keep) {
-        idle_.push_back(std::move(conn));
-    } else {
-        --open_;
+    std::vector<std::unique_ptr<pqxx::connection>> dropped;
+    {
+        std::lock_guard lock(mutex_);
+        if (keep) {
+            idle_.push_back(std::move(conn));
+        } else {
+            --open_;
+            // A broken connection usually means a restarted or stopped
+            // server: the idle ones are dead as well, so none is handed out.
+            open_ -= idle_.size();
+            dropped.swap(idle_);
+        }
+        freed_.notify_all();
     }
-    freed_.notify_one();
+    // dropped closes here, outside the lock.
 }
 
 }  // namespace cosmo::store_pg::detail

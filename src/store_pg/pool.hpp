@@ -35,20 +35,28 @@ public:
     /// unless it broke or discard() was called.
     class Lease {
     public:
-        Lease(std::shared_ptr<Pool> pool, std::unique_ptr<pqxx::connection> conn)
-            : pool_(std::move(pool)), conn_(std::move(conn)) {}
+        Lease(std::shared_ptr<Pool> pool, std::unique_ptr<pqxx::connection> conn, bool reused)
+            : pool_(std::move(pool)), conn_(std::move(conn)), reused_(reused) {}
         Lease(Lease&& other) noexcept = default;
         Lease& operator=(Lease&&) = delete;
         ~Lease();
         /// The connection; valid while the lease lives.
         pqxx::connection& conn() { return *conn_; }
         /// Drops the connection instead of returning it (state unknown).
+        /// The pool's idle connections go too: a connection breaks mostly
+        /// because the server restarted, and then every idle one is dead.
         void discard() { discard_ = true; }
+        /// Whether the connection was idle in the pool (it may have died
+        /// there) rather than opened for this lease.
+        bool reused() const { return reused_; }
+        /// The pool the connection came from.
+        Pool& pool() { return *pool_; }
 
     private:
         std::shared_ptr<Pool> pool_;
         std::unique_ptr<pqxx::connection> conn_;
         bool discard_ = false;
+        bool reused_ = false;
     };
 
     /// Opens nothing yet.
@@ -64,6 +72,17 @@ public:
 
     /// The DSN as configured (without the added connect_timeout).
     const std::string& dsn() const { return dsn_; }
+    /// The options the pool was made with.
+    const PoolOptions& options() const { return options_; }
+
+    /// Marks the database unreachable for kDownCooldown: acquire() fails
+    /// fast meanwhile, so a dead shard costs one connect timeout per
+    /// cooldown instead of one per request (worker threads stay free for
+    /// the users of healthy shards).
+    void mark_down();
+
+    /// How long a database that failed to connect is not tried again.
+    static constexpr std::chrono::milliseconds kDownCooldown{1000};
 
 private:
     void give_back(std::unique_ptr<pqxx::connection> conn, bool discard);
@@ -75,6 +94,7 @@ private:
     std::condition_variable freed_;
     std::vector<std::unique_ptr<pqxx::connection>> idle_;
     std::size_t open_ = 0;  ///< idle + leased + being opened
+    std::chrono::steady_clock::time_point down_until_{};
 };
 
 }  // namespace cosmo::store_pg::detail

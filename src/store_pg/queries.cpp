@@ -23,6 +23,14 @@
 // Rows of owner $1 at or below the collection path $2 ("" = the whole home).
 // left()/length() instead of LIKE: paths may contain '%' and '_'.
 #define COSMO_UNDER(col) "left(" col ", length($2::text)) = $2::text"
+// A CalendarIndex bound (bigint seconds) as timestamptz; the int64 limits
+// are the open ends (store::kMinSeconds / kMaxSeconds).
+#define COSMO_TS(p)                                                                   \
+    "(CASE WHEN " p "::bigint = -9223372036854775808 THEN '-infinity'::timestamptz "   \
+    "WHEN " p "::bigint = 9223372036854775807 THEN 'infinity'::timestamptz "           \
+    "ELSE to_timestamp(" p "::bigint) END)"
+// Index columns of an upsert: NULL unless $7 (has index) is true.
+#define COSMO_IDX(p) "CASE WHEN $7 THEN " p " END"
 #define COSMO_EXPIRES(secs)                                                  \
     "CASE WHEN " secs "::bigint = 0 THEN 'infinity'::timestamptz "          \
     "ELSE now() + " secs "::bigint * interval '1 second' END"
@@ -91,11 +99,18 @@ const std::array kShard{
           "INSERT INTO change_log (collection_id, revision, name, deleted) "
           "VALUES ($1, $2, $3, $4)"},
     // (xmax = 0) is true for a freshly inserted row, false for an update.
+    // $7 = has a calendar index; $8..$12 = uid, component, first_start,
+    // last_end (bigint seconds), recurring.
     Query{q::kObjectUpsert,
-          "INSERT INTO object (collection_id, name, content_type, body, etag, size) "
-          "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (collection_id, name) DO UPDATE SET "
+          "INSERT INTO object (collection_id, name, content_type, body, etag, size, uid, "
+          "component, first_start, last_end, recurring) "
+          "VALUES ($1, $2, $3, $4, $5, $6, " COSMO_IDX("$8::text") ", " COSMO_IDX("$9::text")
+          ", " COSMO_IDX(COSMO_TS("$10")) ", " COSMO_IDX(COSMO_TS("$11"))
+          ", $7 AND $12::boolean) ON CONFLICT (collection_id, name) DO UPDATE SET "
           "content_type = excluded.content_type, body = excluded.body, etag = excluded.etag, "
-          "size = excluded.size, modified_at = now() "
+          "size = excluded.size, uid = excluded.uid, component = excluded.component, "
+          "first_start = excluded.first_start, last_end = excluded.last_end, "
+          "recurring = excluded.recurring, modified_at = now() "
           "RETURNING id, (xmax = 0), " COSMO_US("created_at") ", " COSMO_US("modified_at")},
     Query{q::kCollectionInsert,
           "INSERT INTO collection AS c (owner_id, path, parent_id, kind) "
@@ -115,15 +130,19 @@ const std::array kShard{
           "WHERE c.owner_id = $1 AND " COSMO_UNDER("c.path") " AND c.path <> $2 "
           "AND p.owner_id = $1 AND p.path = regexp_replace(c.path, '[^/]*/$', '')"},
     Query{q::kObjectsCopySubtree,
-          "INSERT INTO object (collection_id, name, content_type, body, etag, size) "
-          "SELECT nc.id, o.name, o.content_type, o.body, o.etag, o.size "
+          "INSERT INTO object (collection_id, name, content_type, body, etag, size, uid, "
+          "component, first_start, last_end, recurring) "
+          "SELECT nc.id, o.name, o.content_type, o.body, o.etag, o.size, o.uid, o.component, "
+          "o.first_start, o.last_end, o.recurring "
           "FROM object o JOIN collection sc ON sc.id = o.collection_id "
           "JOIN collection nc ON nc.owner_id = sc.owner_id "
           "AND nc.path = $3::text || substr(sc.path, length($2::text) + 1) "
           "WHERE sc.owner_id = $1 AND " COSMO_UNDER("sc.path")},
     Query{q::kObjectCopy,
-          "INSERT INTO object (collection_id, name, content_type, body, etag, size) "
-          "SELECT $2::bigint, $3::text, content_type, body, etag, size FROM object WHERE id = $1 "
+          "INSERT INTO object (collection_id, name, content_type, body, etag, size, uid, "
+          "component, first_start, last_end, recurring) "
+          "SELECT $2::bigint, $3::text, content_type, body, etag, size, uid, component, "
+          "first_start, last_end, recurring FROM object WHERE id = $1 "
           "RETURNING id, " COSMO_US("created_at") ", " COSMO_US("modified_at")},
     Query{q::kCollectionsMoveSubtree,
           "UPDATE collection SET path = $3::text || substr(path, length($2::text) + 1) "
@@ -136,6 +155,36 @@ const std::array kShard{
     Query{q::kUsedBytes,
           "SELECT coalesce(sum(o.size), 0)::bigint FROM object o "
           "JOIN collection c ON c.id = o.collection_id WHERE c.owner_id = $1"},
+    // --- calendar queries and sync (002_caldav.sql) ------------------------
+    Query{q::kObjectByUid,
+          "SELECT c.path || o.name FROM object o JOIN collection c ON c.id = o.collection_id "
+          "WHERE c.owner_id = $1 AND o.collection_id = $2 AND o.uid = $3"},
+    // $2/$3: parallel arrays of collection paths and object names.
+    Query{q::kObjectsRead,
+          "SELECT " COSMO_OBJ_COLS ", o.body FROM unnest($2::text[], $3::text[]) "
+          "WITH ORDINALITY AS t(cpath, name, ord) "
+          "JOIN collection c ON c.owner_id = $1 AND c.path = t.cpath "
+          "JOIN object o ON o.collection_id = c.id AND o.name = t.name ORDER BY t.ord"},
+    Query{q::kObjectsInRange,
+          "SELECT " COSMO_OBJ_COLS ", o.body FROM object o JOIN collection c "
+          "ON c.id = o.collection_id WHERE c.owner_id = $1 AND o.collection_id = $2 "
+          "AND (o.component IS NULL OR (($3::text = '' OR o.component = $3::text) "
+          "AND o.first_start <= " COSMO_TS("$5") " AND o.last_end >= " COSMO_TS("$4")
+          ")) ORDER BY o.name"},
+    // Each member's latest change after $2, the lowest revisions first.
+    Query{q::kChangesSince,
+          "SELECT name, deleted, revision FROM (SELECT DISTINCT ON (name) name, deleted, "
+          "revision FROM change_log WHERE collection_id = $1 AND revision > $2 "
+          "ORDER BY name, revision DESC) t ORDER BY revision LIMIT $3"},
+    Query{q::kChangeOldest, "SELECT min(revision) FROM change_log WHERE collection_id = $1"},
+    // Per collection, everything up to its newest row older than the cutoff:
+    // what stays is always a suffix of revisions (a contiguous delta), even
+    // when commit order and now() disagree.
+    Query{q::kChangeLogPurge,
+          "DELETE FROM change_log l USING (SELECT collection_id, max(revision) AS r "
+          "FROM change_log WHERE changed_at < now() - $1::bigint * interval '1 second' "
+          "GROUP BY collection_id) o WHERE l.collection_id = o.collection_id "
+          "AND l.revision <= o.r"},
     // --- dead properties ---------------------------------------------------
     Query{q::kPropsList,
           "SELECT ns, name, value_xml FROM dead_property WHERE owner_id = $1 AND path = $2 "
@@ -193,6 +242,15 @@ const std::array kShard{
     Query{q::kLocksDeleteSubtree,
           "DELETE FROM dav_lock WHERE owner_id = $1 AND " COSMO_UNDER("root")},
     Query{q::kLocksDeleteAt, "DELETE FROM dav_lock WHERE owner_id = $1 AND root = $2"},
+    // --- placement fencing (scale-out) -------------------------------------
+    Query{q::kPlacementGet, "SELECT epoch, state FROM home_placement WHERE owner_id = $1"},
+    // Held until commit by every writing session: `cosmo user move` sets
+    // state = 'moving' with an UPDATE, which waits for these share locks.
+    Query{q::kPlacementShare,
+          "SELECT epoch, state FROM home_placement WHERE owner_id = $1 FOR SHARE"},
+    Query{q::kPlacementInsert,
+          "INSERT INTO home_placement (owner_id, epoch, state) VALUES ($1, $2, 'active') "
+          "ON CONFLICT (owner_id) DO NOTHING"},
 };
 
 }  // namespace

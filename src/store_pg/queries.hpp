@@ -55,6 +55,13 @@ inline constexpr const char* kCollectionsMoveSubtree = "collections_move_subtree
 inline constexpr const char* kCollectionSetParent = "collection_set_parent";
 inline constexpr const char* kObjectMove = "object_move";
 inline constexpr const char* kUsedBytes = "used_bytes";
+// Shard: calendar queries and sync (schema/shard/002_caldav.sql).
+inline constexpr const char* kObjectByUid = "object_by_uid";
+inline constexpr const char* kObjectsRead = "objects_read";
+inline constexpr const char* kObjectsInRange = "objects_in_range";
+inline constexpr const char* kChangesSince = "changes_since";
+inline constexpr const char* kChangeOldest = "change_oldest";
+inline constexpr const char* kChangeLogPurge = "change_log_purge";
 // Shard: dead properties.
 inline constexpr const char* kPropsList = "props_list";
 inline constexpr const char* kPropGet = "prop_get";
@@ -77,6 +84,10 @@ inline constexpr const char* kLockRefresh = "lock_refresh";
 inline constexpr const char* kLockDelete = "lock_delete";
 inline constexpr const char* kLocksDeleteSubtree = "locks_delete_subtree";
 inline constexpr const char* kLocksDeleteAt = "locks_delete_at";
+// Shard: placement fencing (schema/shard/003_placement.sql).
+inline constexpr const char* kPlacementGet = "placement_get";
+inline constexpr const char* kPlacementShare = "placement_share";
+inline constexpr const char* kPlacementInsert = "placement_insert";
 }  // namespace q
 
 }  // namespace cosmo::store_pg::detail

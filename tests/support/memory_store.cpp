@@ -121,6 +121,9 @@ std::string parent_of(const std::string& path) {
     return slash == std::string::npos ? std::string() : p.substr(0, slash + 1);
 }
 
+/// The member name within the parent ("a/b.ics" -> "b.ics", "a/s/" -> "s/").
+std::string leaf_of(const std::string& path) { return path.substr(parent_of(path).size()); }
+
 /// FNV-1a over the bytes: equal bytes, equal ETag; any change, a new one.
 std::string etag_of(const std::string& body) {
     std::uint64_t h = 1469598103934665603ULL;
@@ -146,6 +149,8 @@ public:
         e.resource.collection_id = e.resource.id;
         e.resource.created = e.resource.modified = std::chrono::system_clock::now();
         home_.entries[""] = e;
+        // As store_pg: every new home gets its default calendar.
+        make_collection("calendar/", store::CollectionKind::kCalendar);
     }
 
     std::optional<store::Resource> stat(const std::string& path) override {
@@ -170,10 +175,12 @@ public:
     }
 
     store::Resource put_object(const std::string& path, const std::string& content_type,
-                               const std::string& body, bool* created) override {
+                               const std::string& body, bool* created,
+                               const std::optional<store::CalendarIndex>& index) override {
         if (path.empty() || is_collection_path(path)) throw Error(Errc::kConflict, "not an object path");
         require_parent(path);
         if (home_.entries.count(path + "/")) throw Error(Errc::kConflict, "a collection is there");
+        if (index) require_unique_uid(parent_of(path), index->uid, path);
         const auto now = std::chrono::system_clock::now();
         auto it = home_.entries.find(path);
         if (created) *created = it == home_.entries.end();
@@ -191,8 +198,66 @@ public:
         r.etag = etag_of(body);
         r.modified = now;
         it->second.body = body;
-        bump(parent_of(path));
+        it->second.index = index;
+        bump(parent_of(path), leaf_of(path), false);
         return r;
+    }
+
+    std::optional<std::string> find_by_uid(const store::Resource& c,
+                                           const std::string& uid) override {
+        for (const auto& [path, e] : home_.entries) {
+            if (e.index && e.index->uid == uid && is_member(c.path, path)) return path;
+        }
+        return std::nullopt;
+    }
+
+    std::vector<store::StoredObject> read_objects(const std::vector<std::string>& paths) override {
+        std::vector<store::StoredObject> out;
+        for (const std::string& p : paths) {
+            auto it = home_.entries.find(p);
+            if (it == home_.entries.end() || it->second.resource.is_collection) continue;
+            out.push_back({it->second.resource, it->second.body});
+        }
+        return out;
+    }
+
+    std::vector<store::StoredObject> objects_in_range(const store::Resource& c,
+                                                      const std::string& component,
+                                                      std::int64_t start,
+                                                      std::int64_t end) override {
+        std::vector<store::StoredObject> out;
+        for (const auto& [path, e] : home_.entries) {
+            if (e.resource.is_collection || !is_member(c.path, path)) continue;
+            const bool match = !e.index || ((component.empty() || e.index->component == component) &&
+                                            e.index->first_start <= end &&
+                                            e.index->last_end >= start);
+            if (match) out.push_back({e.resource, e.body});
+        }
+        return out;
+    }
+
+    std::vector<store::Change> changes_since(const store::Resource& c, std::int64_t since,
+                                             std::size_t limit) override {
+        std::map<std::string, store::Change> latest;
+        for (const auto& l : home_.change_log) {
+            if (l.collection_id == c.id && l.change.revision > since) latest[l.change.name] = l.change;
+        }
+        std::vector<store::Change> out;
+        for (const auto& [name, ch] : latest) out.push_back(ch);
+        std::sort(out.begin(), out.end(),
+                  [](const auto& a, const auto& b) { return a.revision < b.revision; });
+        if (out.size() > limit) out.resize(limit);
+        return out;
+    }
+
+    std::optional<std::int64_t> oldest_change(const store::Resource& c) override {
+        std::optional<std::int64_t> oldest;
+        for (const auto& l : home_.change_log) {
+            if (l.collection_id == c.id && (!oldest || l.change.revision < *oldest)) {
+                oldest = l.change.revision;
+            }
+        }
+        return oldest;
     }
 
     store::Resource make_collection(const std::string& path, store::CollectionKind kind) override {
@@ -209,7 +274,7 @@ public:
         e.resource.kind = kind;
         e.resource.created = e.resource.modified = std::chrono::system_clock::now();
         home_.entries[path] = e;
-        bump(parent_of(path));
+        bump(parent_of(path), leaf_of(path), false);
         return e.resource;
     }
 
@@ -217,9 +282,10 @@ public:
         entry(r.path);
         for (auto it = home_.entries.begin(); it != home_.entries.end();) {
             const bool below = r.is_collection ? starts_with(it->first, r.path) : it->first == r.path;
+            if (below && it->second.resource.is_collection) drop_log(it->second.resource.id);
             it = below ? home_.entries.erase(it) : std::next(it);
         }
-        bump(parent_of(r.path));
+        bump(parent_of(r.path), leaf_of(r.path), true);
     }
 
     store::Resource copy(const store::Resource& src, const std::string& dst,
@@ -240,16 +306,23 @@ public:
             if (copy.resource.is_collection) copy.resource.collection_id = copy.resource.id;
             add.emplace_back(copy.resource.path, std::move(copy));
         }
+        if (!src.is_collection) {
+            const Entry& e = add.front().second;
+            if (e.index) require_unique_uid(parent_of(dst), e.index->uid, dst);
+        }
         for (auto& [p, e] : add) home_.entries[p] = std::move(e);
         fix_parents();
-        bump(parent_of(dst));
+        bump(parent_of(dst), leaf_of(dst), false);
         return home_.entries.at(dst).resource;
     }
 
     store::Resource move(const store::Resource& src, const std::string& dst) override {
-        entry(src.path);
+        const Entry& source = entry(src.path);
         require_free(dst);
         require_parent(dst);
+        if (!src.is_collection && source.index && parent_of(dst) != parent_of(src.path)) {
+            require_unique_uid(parent_of(dst), source.index->uid, dst);
+        }
         std::vector<std::pair<std::string, Entry>> moved;
         for (auto it = home_.entries.begin(); it != home_.entries.end();) {
             const bool hit = it->first == src.path ||
@@ -265,8 +338,8 @@ public:
         }
         for (auto& [p, e] : moved) home_.entries[p] = std::move(e);
         fix_parents();
-        bump(parent_of(src.path));
-        bump(parent_of(dst));
+        bump(parent_of(src.path), leaf_of(src.path), true);
+        bump(parent_of(dst), leaf_of(dst), false);
         return home_.entries.at(dst).resource;
     }
 
@@ -386,11 +459,32 @@ private:
             throw Error(Errc::kAlreadyExists, "exists: " + path);
         }
     }
-    void bump(const std::string& collection) {
+    /// Bumps the collection's revision and appends a change_log row.
+    void bump(const std::string& collection, const std::string& member, bool deleted) {
         auto it = home_.entries.find(collection);
         if (it != home_.entries.end()) {
-            ++it->second.resource.revision;
-            it->second.resource.modified = std::chrono::system_clock::now();
+            store::Resource& c = it->second.resource;
+            ++c.revision;
+            c.modified = std::chrono::system_clock::now();
+            home_.change_log.push_back({c.id, {member, deleted, c.revision}, c.modified});
+        }
+    }
+    void drop_log(std::int64_t collection_id) {
+        auto& log = home_.change_log;
+        log.erase(std::remove_if(log.begin(), log.end(),
+                                 [&](const auto& l) { return l.collection_id == collection_id; }),
+                  log.end());
+    }
+    /// Whether path is a direct object member of collection path c.
+    static bool is_member(const std::string& c, const std::string& path) {
+        return !is_collection_path(path) && parent_of(path) == c;
+    }
+    void require_unique_uid(const std::string& collection, const std::string& uid,
+                            const std::string& self) {
+        for (const auto& [path, e] : home_.entries) {
+            if (path != self && e.index && e.index->uid == uid && is_member(collection, path)) {
+                throw Error(Errc::kUidConflict, "duplicate UID in " + collection);
+            }
         }
     }
     void fix_parents() {
@@ -435,6 +529,34 @@ void MemoryShardStore::ping_all() {
     if (fail_count_ > 0 && fail_code_ == Errc::kShardUnavailable) {
         throw Error(Errc::kShardUnavailable, "injected failure");
     }
+}
+
+std::int64_t MemoryShardStore::purge_change_log(std::chrono::seconds max_age) {
+    std::lock_guard lock(mutex_);
+    const auto cutoff = std::chrono::system_clock::now() - max_age;
+    std::int64_t deleted = 0;
+    for (auto& [owner, home] : homes_) {
+        // Per collection, everything up to its newest row older than the cutoff.
+        std::map<std::int64_t, std::int64_t> upto;
+        for (const auto& l : home.change_log) {
+            if (l.at < cutoff) upto[l.collection_id] = std::max(upto[l.collection_id], l.change.revision);
+        }
+        auto& log = home.change_log;
+        const auto before = log.size();
+        log.erase(std::remove_if(log.begin(), log.end(),
+                                 [&](const auto& l) {
+                                     auto it = upto.find(l.collection_id);
+                                     return it != upto.end() && l.change.revision <= it->second;
+                                 }),
+                  log.end());
+        deleted += static_cast<std::int64_t>(before - log.size());
+    }
+    return deleted;
+}
+
+void MemoryShardStore::age_change_log(store::UserId owner, std::chrono::seconds by) {
+    std::lock_guard lock(mutex_);
+    for (auto& l : homes_[owner].change_log) l.at -= by;
 }
 
 void MemoryShardStore::fail_next_opens(store::Errc code, int count) {

@@ -46,15 +46,28 @@ public:
         store::Resource resource;
         std::string body;
         std::vector<store::DeadProperty> properties;
+        std::optional<store::CalendarIndex> index;  ///< objects in calendars
+    };
+    /// One change_log row (schema/shard/001_init.sql).
+    struct LoggedChange {
+        std::int64_t collection_id = 0;
+        store::Change change;
+        store::Timestamp at;
     };
     struct Home {
         std::map<std::string, Entry> entries;  ///< by Resource::path
         std::vector<store::Lock> locks;
+        std::vector<LoggedChange> change_log;  ///< in revision order per collection
         std::int64_t next_id = 1;
     };
 
     std::unique_ptr<store::Session> open(const store::User& owner) override;
     void ping_all() override;
+    std::int64_t purge_change_log(std::chrono::seconds max_age) override;
+
+    /// Moves every change_log timestamp of owner's home back by `by` (tests
+    /// of the retention purge).
+    void age_change_log(store::UserId owner, std::chrono::seconds by);
 
     /// The next `count` calls to open() throw Error{code} (fault injection).
     void fail_next_opens(store::Errc code, int count = 1);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "cosmo/dav/registry.hpp"
 #include "cosmo/http/message.hpp"
 #include "cosmo/store/directory.hpp"
 #include "cosmo/store/shard_store.hpp"
@@ -29,8 +30,12 @@ struct Options {
 
 class Dispatcher : public http::Handler {
 public:
-    /// directory should be a caching one (store::CachedDirectory).
+    /// directory should be a caching one (store::CachedDirectory). Serves the
+    /// plain WebDAV rows (default_registries()).
     Dispatcher(Options options, store::Directory& directory, store::ShardStore& shards);
+    /// The same with registries extended by other modules (CalDAV).
+    Dispatcher(Options options, store::Directory& directory, store::ShardStore& shards,
+               Registries registries);
     ~Dispatcher() override;
 
     /// Expects context.user to be set (authentication ran before).

@@ -15,8 +15,13 @@ namespace cosmo::store {
 
 class CachedDirectory : public Directory {
 public:
-    /// Entries live for ttl; at most capacity users are kept.
-    CachedDirectory(Directory& inner, std::chrono::milliseconds ttl, std::size_t capacity);
+    /// Entries live for ttl; at most capacity users are kept. While the
+    /// directory is unreachable, an entry up to stale_if_error past its ttl
+    /// is still answered (a short directory outage is ridden out: every
+    /// shard fences its writes by placement epoch, so a stale route can
+    /// never write to the wrong shard).
+    CachedDirectory(Directory& inner, std::chrono::milliseconds ttl, std::size_t capacity,
+                    std::chrono::milliseconds stale_if_error = std::chrono::minutes(5));
 
     std::optional<User> find_user(const std::string& name) override;
     User add_user(const std::string& name, const std::string& email,
@@ -31,7 +36,7 @@ public:
     void ping() override;
 
     /// Forgets one user (e.g. after the shard said the user moved).
-    void invalidate(const std::string& name);
+    void invalidate(const std::string& name) override;
 
 private:
     struct Entry {
@@ -41,6 +46,7 @@ private:
     Directory& inner_;
     std::chrono::milliseconds ttl_;
     std::size_t capacity_;
+    std::chrono::milliseconds stale_if_error_;
     std::mutex mutex_;
     std::unordered_map<std::string, Entry> users_;
 };

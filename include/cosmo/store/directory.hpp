@@ -33,6 +33,10 @@ public:
 
     /// Throws Error{kShardUnavailable} if the directory cannot be reached.
     virtual void ping() = 0;
+
+    /// Forgets anything cached about a user (after a shard said the user's
+    /// home moved). A directory without a cache has nothing to forget.
+    virtual void invalidate(const std::string& /*name*/) {}
 };
 
 }  // namespace cosmo::store

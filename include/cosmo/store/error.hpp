@@ -11,9 +11,12 @@ enum class Errc {
     kNotFound,          ///< the named thing does not exist
     kAlreadyExists,     ///< a unique name is taken
     kConflict,          ///< parent missing, or a collection where an object is needed
+    kUidConflict,       ///< another object of the collection has that UID (RFC 4791 §5.3.2)
     kShardUnavailable,  ///< the shard cannot be reached (503 + Retry-After)
     kRetryable,         ///< serialization failure after retries (503)
     kReadOnly,          ///< shard or user is read-only (move in progress, maintenance) (503)
+    kMoved,             ///< the owner's home is not (or no longer) on this shard: the
+                        ///< route was stale; look the user up again (scale-out fencing)
     kInternal,          ///< anything else (500)
 };
 

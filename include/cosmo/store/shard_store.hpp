@@ -2,6 +2,8 @@
 /// The data path: ShardStore -> Session (one transaction on the owner's
 /// shard) -> resources in that owner's home.
 
+#include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,9 +39,42 @@ public:
     /// Creates or replaces the object at path (its parent collection must
     /// exist, else Error{kConflict}). Bumps the parent's revision, writes the
     /// change log, computes a new strong ETag from the bytes. Returns the
-    /// stored resource; *created is set when it did not exist.
+    /// stored resource; *created is set when it did not exist. `index` sets
+    /// the calendar query columns (none: they are cleared); another object
+    /// of the collection with the same UID gives Error{kUidConflict}.
     virtual Resource put_object(const std::string& path, const std::string& content_type,
-                                const std::string& body, bool* created) = 0;
+                                const std::string& body, bool* created,
+                                const std::optional<CalendarIndex>& index = std::nullopt) = 0;
+
+    // Calendar queries (CalDAV). Listing a collection's objects with their
+    // ETags and no bodies is children().
+
+    /// The path of the object of collection whose index carries uid, if any.
+    virtual std::optional<std::string> find_by_uid(const Resource& collection,
+                                                   const std::string& uid) = 0;
+    /// The objects at the given object paths (any collections of the home),
+    /// with bodies, in one round trip; missing paths are left out. Order
+    /// follows the paths.
+    virtual std::vector<StoredObject> read_objects(const std::vector<std::string>& paths) = 0;
+    /// Objects of collection, with bodies, whose index overlaps [start, end]
+    /// (seconds; kMinSeconds / kMaxSeconds for open ends) and whose component
+    /// is `component` ("" = any). Objects without an index are included, so
+    /// the caller's exact filter decides. Ordered by name.
+    virtual std::vector<StoredObject> objects_in_range(const Resource& collection,
+                                                       const std::string& component,
+                                                       std::int64_t start, std::int64_t end) = 0;
+
+    // Sync (RFC 6578).
+
+    /// Members of collection changed after revision `since`: each name once
+    /// with its latest change, ordered by revision, at most limit entries
+    /// (the lowest revisions). Only meaningful when since + 1 >=
+    /// oldest_change() (else changes have been purged).
+    virtual std::vector<Change> changes_since(const Resource& collection, std::int64_t since,
+                                              std::size_t limit) = 0;
+    /// The lowest revision still in collection's change log; nullopt when the
+    /// log is empty (never written, or wholly purged).
+    virtual std::optional<std::int64_t> oldest_change(const Resource& collection) = 0;
 
     /// Makes a collection at path (ends in '/'); parent must exist
     /// (kConflict) and path must be free (kAlreadyExists).
@@ -96,6 +131,11 @@ public:
     virtual std::unique_ptr<Session> open(const User& owner) = 0;
     /// Throws Error{kShardUnavailable} when any shard is unreachable.
     virtual void ping_all() = 0;
+    /// Change-log retention (RFC 6578, CLIENTS.md §1.2): on every shard,
+    /// deletes change_log rows older than max_age, per collection and always
+    /// a prefix of its revisions (so the rest stays a contiguous delta).
+    /// Never by a global count. Returns the number of rows deleted.
+    virtual std::int64_t purge_change_log(std::chrono::seconds max_age) = 0;
 };
 
 }  // namespace cosmo::store

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,6 +78,42 @@ struct Lock {
     std::string principal;   ///< user name of the lock creator
     std::int64_t timeout_seconds = 0;  ///< 0 = infinite
     Timestamp expires;       ///< time_point::max() when infinite
+};
+
+/// Open ends of CalendarIndex bounds ("-infinity" / "infinity" in SQL).
+inline constexpr std::int64_t kMinSeconds = std::numeric_limits<std::int64_t>::min();
+inline constexpr std::int64_t kMaxSeconds = std::numeric_limits<std::int64_t>::max();
+
+/// The query columns of a calendar object resource (DESIGN.md, storage
+/// principles), derived by CalDAV from the bytes it stores. Times are
+/// seconds since the epoch (UTC); kMinSeconds / kMaxSeconds are open ends.
+/// [first_start, last_end] covers every instance, so an object overlaps a
+/// range [s, e] only if first_start <= e && last_end >= s (a prefilter; the
+/// exact test runs in CalDAV after it).
+struct CalendarIndex {
+    std::string uid;        ///< unique per collection (RFC 4791 §5.3.2 no-uid-conflict)
+    std::string component;  ///< "VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY"
+    std::int64_t first_start = kMinSeconds;
+    std::int64_t last_end = kMaxSeconds;  ///< kMaxSeconds for unbounded recurrences
+    bool recurring = false;
+
+    bool operator==(const CalendarIndex&) const = default;
+};
+
+/// An object together with its body (multiget, query candidates).
+struct StoredObject {
+    Resource resource;
+    std::string body;
+};
+
+/// One member of a collection changed after a revision (RFC 6578): its
+/// latest change only, with the revision of that change.
+struct Change {
+    std::string name;      ///< member name: "a.ics", or "sub/" for a child collection
+    bool deleted = false;  ///< the member is gone (a tombstone)
+    std::int64_t revision = 0;
+
+    bool operator==(const Change&) const = default;
 };
 
 }  // namespace cosmo::store

@@ -9,11 +9,13 @@
 #include <vector>
 
 #include "cosmo/dav/dispatcher.hpp"
+#include "cosmo/dav/if_header.hpp"
+#include "cosmo/dav/registry.hpp"
+#include "cosmo/dav/target.hpp"
 #include "cosmo/store/directory.hpp"
 #include "cosmo/store/shard_store.hpp"
-#include "cosmo/dav/if_header.hpp"
-#include "registry.hpp"
-#include "target.hpp"
+#include "cosmo/xml/reader.hpp"
+#include "cosmo/xml/writer.hpp"
 
 namespace cosmo::dav {
 
@@ -27,6 +29,9 @@ struct Node {
     /// kStore: the store path (Resource::path form; for an unmapped URL the
     /// path as requested, with '/' if the client wrote one).
     std::string path;
+    /// kStore objects: the body when a REPORT already fetched it (multiget,
+    /// query), so property getters need not read it again.
+    std::optional<std::string> body;
 
     bool is_collection() const {
         return kind != NodeKind::kStore || (resource && resource->is_collection);
@@ -93,6 +98,46 @@ private:
     std::vector<IfList> if_lists_;
     std::vector<std::string> tokens_;
 };
+
+/// What a PROPFIND or REPORT asks for (RFC 4918 §14.20 prop, allprop,
+/// propname; RFC 4791 §7.9 and RFC 6578 §6.1 reuse them).
+struct PropRequest {
+    enum class Kind { kProp, kAllprop, kPropname } kind = Kind::kAllprop;
+    /// kProp: the requested property elements (with their content, e.g.
+    /// calendar-data's comp); kAllprop: those of <include>.
+    std::vector<xml::Element> props;
+};
+
+/// Reads <prop>, <allprop> (with <include>) or <propname> among the
+/// children of a request root; nullopt when none is there.
+std::optional<PropRequest> parse_prop_request(const xml::Element& root);
+
+/// Writes one <D:response> for a node with the requested properties,
+/// grouped by status (RFC 4918 §9.1); `minimal` leaves out the 404 propstat
+/// (RFC 8144 Brief / RFC 7240 return=minimal).
+void write_prop_response(Call& call, const Node& node, const PropRequest& request, bool minimal,
+                         xml::Writer& w);
+
+/// Creates the collection at the request target with the properties set in
+/// a creation body (RFC 5689 §3 DAV:mkcol, RFC 4791 §5.3.1 C:mkcalendar;
+/// `root` null = no body). `default_type` is the resourcetype created when
+/// the body names none. On failure answers 403 with a `response_root`
+/// (mkcol-response / mkcalendar-response) propstat body; else 201.
+http::Response create_collection(Call& call, const xml::Element* root,
+                                 const xml::QName& default_type,
+                                 const xml::QName& response_root);
+
+/// The Allow header value for a node (RFC 9110 §10.2.1).
+std::string allowed_methods(const Node& node);
+
+/// Parses the request body as XML (400 on malformed XML).
+xml::Element parse_body(const Call& call);
+
+/// "HTTP/1.1 200 OK" for a multistatus <D:status>.
+std::string status_line(http::Status status);
+
+/// Largest dead property value we store (bytes of XML).
+inline constexpr std::size_t kMaxPropertyValue = 64 * 1024;
 
 /// The parent collection path of a store path ("a/b" -> "a/", "a/" -> "").
 std::string parent_path(const std::string& path);

@@ -33,6 +33,26 @@ enum class Precondition {
     kQuotaNotExceeded,
     // RFC 6578 §3.2 (sync-collection), for the report registry's users
     kValidSyncToken,
+    // RFC 5323 §3 (used by RFC 6578 §3.6 for a truncated result)
+    kNumberOfMatchesWithinLimits,
+    // RFC 4791 §5.3.1 (MKCALENDAR)
+    kCalendarCollectionLocationOk,
+    // RFC 4791 §5.3.2 (PUT, COPY, MOVE into calendar collections)
+    kValidCalendarData,
+    kValidCalendarObjectResource,
+    kSupportedCalendarData,
+    kSupportedCalendarComponent,
+    kNoUidConflict,
+    kMaxResourceSize,
+    kMinDateTime,
+    kMaxDateTime,
+    kMaxInstances,
+    kMaxAttendeesPerInstance,
+    // RFC 4791 §7.5-§7.8 (REPORTs)
+    kSupportedFilter,
+    kValidFilter,
+    kSupportedCollation,
+    kSupportedCalendarDataReport,
 };
 
 /// The element name of a precondition.

@@ -1,0 +1,79 @@
+/// CALDAV:calendar-multiget (RFC 4791 §7.9): the requested properties of
+/// each href, read in one store query. An href that is not one of the
+/// owner's objects (missing, a collection, another user's, outside the
+/// namespace) gets a 404 response inside the multistatus, never an error
+/// for the whole request (DAVx5 relies on this, CLIENTS.md §2).
+///
+/// Statuses: 207; 400 without DAV:href or with a malformed body.
+
+#include <map>
+
+#include "internal.hpp"
+
+namespace cosmo::caldav::detail {
+
+namespace {
+
+using xml::dav;
+
+/// The owner's object path an href names, or nullopt.
+std::optional<std::string> object_path(const dav::Call& call, const std::string& href) {
+    try {
+        const auto t = dav::parse_target(href, call.options.prefix);
+        if (!t || t->kind != dav::NodeKind::kStore || t->user != call.owner->name ||
+            t->trailing_slash || t->path.empty()) {
+            return std::nullopt;
+        }
+        return t->path;
+    } catch (const dav::DavError&) {
+        return std::nullopt;
+    }
+}
+
+http::Response run_multiget(const Options& options, dav::Call& call, const xml::Element& root) {
+    std::optional<dav::PropRequest> req = dav::parse_prop_request(root);
+    if (!req) req = dav::PropRequest{};
+    std::vector<std::string> hrefs;
+    for (const xml::Element& e : root.children) {
+        if (e.name == dav("href")) hrefs.emplace_back(e.trimmed_text());
+    }
+    if (hrefs.empty()) throw dav::DavError::bad_request("calendar-multiget needs DAV:href");
+    if (hrefs.size() > options.max_results) {
+        throw dav::DavError::forbidden(dav::Precondition::kNumberOfMatchesWithinLimits,
+                                       "Too many hrefs in one calendar-multiget");
+    }
+    std::vector<std::string> paths;
+    std::vector<std::optional<std::string>> wanted;
+    for (const std::string& h : hrefs) {
+        wanted.push_back(object_path(call, h));
+        if (wanted.back()) paths.push_back(*wanted.back());
+    }
+    std::map<std::string, store::StoredObject> found;
+    for (store::StoredObject& o : call.session->read_objects(paths)) {
+        std::string p = o.resource.path;
+        found.emplace(std::move(p), std::move(o));
+    }
+    xml::Writer w;
+    w.start(dav("multistatus"));
+    for (std::size_t i = 0; i < hrefs.size(); ++i) {
+        const auto it = wanted[i] ? found.find(*wanted[i]) : found.end();
+        if (it == found.end()) {
+            write_status_response(w, hrefs[i], http::Status::not_found);
+            continue;
+        }
+        dav::write_prop_response(call, object_node(call, it->second), *req, false, w);
+    }
+    return call.xml_response(http::Status::multi_status, w.finish());
+}
+
+}  // namespace
+
+dav::Report multiget_report(const Options& options) {
+    return {xml::caldav("calendar-multiget"),
+            [](const dav::Node& n) { return n.kind == dav::NodeKind::kStore && n.resource; },
+            [options](dav::Call& call, const xml::Element& root) {
+                return run_multiget(options, call, root);
+            }};
+}
+
+}  // namespace cosmo::caldav::detail

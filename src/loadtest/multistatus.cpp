@@ -1,0 +1,345 @@
+#include "multistatus.hpp"
+
+#include <cctype>
+#include <cstdlib>
+
+namespace cosmo::loadtest {
+
+namespace {
+
+struct Element {
+    std::size_t inner_begin = 0;
+    std::size_t inner_end = 0;
+    std::size_t end = 0;  // one past the closing tag
+};
+
+// Next element whose local name is `local`, at or after `pos`.
+std::optional<Element> next_element(std::string_view xml, std::string_view local,
+                                    std::size_t pos) {
+    while (true) {
+        pos = xml.find('<', pos);
+        if (pos == std::string_view::npos || pos + 1 >= xml.size()) {
+            return std::nullopt;
+        }
+        const char c = xml[pos + 1];
+        if (c == '!') {
+            const bool cdata = xml.substr(pos, 9) == "<![CDATA[";
+            const std::size_t close = xml.find(cdata ? "]]>" : ">", pos);
+            if (close == std::string_view::npos) {
+                return std::nullopt;
+            }
+            pos = close + 1;
+            continue;
+        }
+        if (c == '/' || c == '?') {
+            ++pos;
+            continue;
+        }
+        std::size_t name_end = pos + 1;
+        while (name_end < xml.size() && !std::isspace(static_cast<unsigned char>(xml[name_end])) &&
+               xml[name_end] != '>' && xml[name_end] != '/') {
+            ++name_end;
+        }
+        const std::string_view qname = xml.substr(pos + 1, name_end - pos - 1);
+        const std::size_t colon = qname.find(':');
+        const std::string_view name =
+            colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+        const std::size_t tag_end = xml.find('>', name_end);
+        if (tag_end == std::string_view::npos) {
+            return std::nullopt;
+        }
+        if (name != local) {
+            pos = tag_end + 1;
+            continue;
+        }
+        if (xml[tag_end - 1] == '/') {
+            return Element{tag_end + 1, tag_end + 1, tag_end + 1};
+        }
+        const std::string closing = "</" + std::string(qname);
+        std::size_t search = tag_end + 1;
+        while (true) {
+            const std::size_t close = xml.find(closing, search);
+            if (close == std::string_view::npos) {
+                return std::nullopt;
+            }
+            const std::size_t after = close + closing.size();
+            if (after < xml.size() &&
+                (xml[after] == '>' || std::isspace(static_cast<unsigned char>(xml[after])))) {
+                const std::size_t gt = xml.find('>', after);
+                return Element{tag_end + 1, close, gt == std::string_view::npos ? xml.size() : gt + 1};
+            }
+            search = after;
+        }
+    }
+}
+
+std::string trim(std::string s) {
+    const auto first = s.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) {
+        return {};
+    }
+    const auto last = s.find_last_not_of(" \t\r\n");
+    return s.substr(first, last - first + 1);
+}
+
+int status_code(std::string_view line) {
+    // "HTTP/1.1 404 Not Found"
+    const std::size_t sp = line.find(' ');
+    if (sp == std::string_view::npos) {
+        return 0;
+    }
+    return std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+}
+
+}  // namespace
+
+std::string xml_unescape(std::string_view t) {
+    std::string out;
+    out.reserve(t.size());
+    for (std::size_t i = 0; i < t.size();) {
+        if (t.compare(i, 9, "<![CDATA[") == 0) {
+            const std::size_t end = t.find("]]>", i + 9);
+            const std::size_t stop = end == std::string_view::npos ? t.size() : end;
+            out.append(t.substr(i + 9, stop - i - 9));
+            i = end == std::string_view::npos ? t.size() : end + 3;
+            continue;
+        }
+        if (t[i] != '&') {
+            out += t[i++];
+            continue;
+        }
+        const std::size_t semi = t.find(';', i);
+        if (semi == std::string_view::npos) {
+            out += t[i++];
+            continue;
+        }
+        const std::string_view ent = t.substr(i + 1, semi - i - 1);
+        if (ent == "lt") {
+            out += '<';
+        } else if (ent == "gt") {
+            out += '>';
+        } else if (ent == "amp") {
+            out += '&';
+        } else if (ent == "quot") {
+            out += '"';
+        } else if (ent == "apos") {
+            out += '\'';
+        } else if (!ent.empty() && ent[0] == '#') {
+            const bool hex = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X');
+            const long cp = std::strtol(std::string(ent.substr(hex ? 2 : 1)).c_str(), nullptr,
+                                        hex ? 16 : 10);
+            if (cp < 0x80) {
+                out += static_cast<char>(cp);
+            } else {
+                out += '?';  // non-ASCII never occurs in seeded data
+            }
+        } else {
+            out.append(t.substr(i, semi - i + 1));
+        }
+        i = semi + 1;
+    }
+    return out;
+}
+
+std::string xml_escape(std::string_view t) {
+    std::string out;
+    for (char c : t) {
+        switch (c) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+std::string normalize_href(std::string_view href) {
+    const std::size_t scheme = href.find("://");
+    if (scheme != std::string_view::npos) {
+        const std::size_t path = href.find('/', scheme + 3);
+        href = path == std::string_view::npos ? "/" : href.substr(path);
+    }
+    std::string out;
+    for (std::size_t i = 0; i < href.size(); ++i) {
+        if (href[i] == '%' && i + 2 < href.size()) {
+            out += static_cast<char>(std::strtol(std::string(href.substr(i + 1, 2)).c_str(),
+                                                 nullptr, 16));
+            i += 2;
+        } else {
+            out += href[i];
+        }
+    }
+    return out;
+}
+
+std::optional<std::string> element_text(std::string_view xml, std::string_view local) {
+    const auto e = next_element(xml, local, 0);
+    if (!e) {
+        return std::nullopt;
+    }
+    return trim(xml_unescape(xml.substr(e->inner_begin, e->inner_end - e->inner_begin)));
+}
+
+Multistatus parse_multistatus(std::string_view body) {
+    Multistatus ms;
+    const auto root = next_element(body, "multistatus", 0);
+    if (!root) {
+        return ms;
+    }
+    ms.ok = true;
+    const std::string_view inner = body.substr(root->inner_begin, root->inner_end - root->inner_begin);
+    std::size_t pos = 0;
+    std::size_t tail = 0;
+    while (auto r = next_element(inner, "response", pos)) {
+        const std::string_view x = inner.substr(r->inner_begin, r->inner_end - r->inner_begin);
+        MsResponse resp;
+        resp.href = normalize_href(element_text(x, "href").value_or(""));
+        // A response-level status sits outside any propstat (RFC 4918 §14.24).
+        const std::size_t propstat = x.find("propstat");
+        const auto st = next_element(x, "status", 0);
+        if (st && (propstat == std::string_view::npos || st->inner_begin < propstat)) {
+            resp.status = status_code(x.substr(st->inner_begin, st->inner_end - st->inner_begin));
+        }
+        resp.etag = element_text(x, "getetag").value_or("");
+        resp.ctag = element_text(x, "getctag").value_or("");
+        resp.sync_token = element_text(x, "sync-token").value_or("");
+        if (auto cd = element_text(x, "calendar-data")) {
+            resp.calendar_data = std::move(*cd);
+            resp.has_calendar_data = !resp.calendar_data.empty();
+        }
+        ms.responses.push_back(std::move(resp));
+        pos = r->end;
+        tail = r->end;
+    }
+    ms.sync_token = element_text(inner.substr(tail), "sync-token").value_or("");
+    return ms;
+}
+
+namespace {
+
+// RFC 5545 §3.3.6 durations as used in periods: [+]P[nW][nD][T[nH][nM][nS]].
+std::optional<std::int64_t> parse_duration(std::string_view d) {
+    if (!d.empty() && d[0] == '+') {
+        d.remove_prefix(1);
+    }
+    if (d.empty() || d[0] != 'P') {
+        return std::nullopt;
+    }
+    std::int64_t total = 0;
+    std::int64_t n = 0;
+    bool in_time = false;
+    for (std::size_t i = 1; i < d.size(); ++i) {
+        const char c = d[i];
+        if (c >= '0' && c <= '9') {
+            n = n * 10 + (c - '0');
+            continue;
+        }
+        switch (c) {
+            case 'T':
+                in_time = true;
+                break;
+            case 'W':
+                total += n * 7 * 86400;
+                break;
+            case 'D':
+                total += n * 86400;
+                break;
+            case 'H':
+                total += n * 3600;
+                break;
+            case 'M':
+                if (!in_time) {
+                    return std::nullopt;
+                }
+                total += n * 60;
+                break;
+            case 'S':
+                total += n;
+                break;
+            default:
+                return std::nullopt;
+        }
+        n = 0;
+    }
+    return total;
+}
+
+}  // namespace
+
+std::optional<std::vector<Interval>> parse_freebusy(std::string_view ical) {
+    // Unfold (RFC 5545 §3.1) first.
+    std::string text;
+    text.reserve(ical.size());
+    for (std::size_t i = 0; i < ical.size(); ++i) {
+        if (ical[i] == '\r') {
+            continue;
+        }
+        if (ical[i] == '\n' && i + 1 < ical.size() && (ical[i + 1] == ' ' || ical[i + 1] == '\t')) {
+            ++i;
+            continue;
+        }
+        text += ical[i];
+    }
+    if (text.find("BEGIN:VFREEBUSY") == std::string::npos) {
+        return std::nullopt;
+    }
+    std::vector<Interval> out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t eol = text.find('\n', pos);
+        if (eol == std::string::npos) {
+            eol = text.size();
+        }
+        const std::string_view ln(text.data() + pos, eol - pos);
+        pos = eol + 1;
+        if (ln.substr(0, 8) != "FREEBUSY" || (ln.size() > 8 && ln[8] != ':' && ln[8] != ';')) {
+            continue;
+        }
+        const std::size_t colon = ln.find(':');
+        if (colon == std::string_view::npos) {
+            return std::nullopt;
+        }
+        const std::string_view params = ln.substr(8, colon - 8);
+        const std::size_t fb = params.find("FBTYPE=");
+        if (fb != std::string_view::npos && params.substr(fb + 7, 4) != "BUSY") {
+            continue;  // FREE periods are not busy time
+        }
+        std::string_view values = ln.substr(colon + 1);
+        while (!values.empty()) {
+            const std::size_t comma = values.find(',');
+            const std::string_view period = values.substr(0, comma);
+            values = comma == std::string_view::npos ? "" : values.substr(comma + 1);
+            const std::size_t slash = period.find('/');
+            if (slash == std::string_view::npos) {
+                return std::nullopt;
+            }
+            const std::int64_t s = parse_utc(period.substr(0, slash));
+            const std::string_view rest = period.substr(slash + 1);
+            std::int64_t e = -1;
+            if (!rest.empty() && (rest[0] == 'P' || rest[0] == '+')) {
+                const auto d = parse_duration(rest);
+                e = d ? s + *d : -1;
+            } else {
+                e = parse_utc(rest);
+            }
+            if (s < 0 || e < s) {
+                return std::nullopt;
+            }
+            out.push_back({s, e});
+        }
+    }
+    return out;
+}
+
+}  // namespace cosmo::loadtest
