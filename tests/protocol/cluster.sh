@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Scale-out under faults (issue 5): two PostgreSQL clusters as shards (the
 # directory lives in the first), three `cosmo serve`, haproxy, 200 users.
-# tests/protocol/cluster_driver.py drives a mixed WebDAV load through haproxy
-# while this script, in turn: moves 20 users between the shards, kills one
-# app server with SIGKILL and starts it again, stops shard 2's PostgreSQL for
-# 10 s and starts it again. The driver then checks every acknowledged write
-# byte for byte, that nothing deleted came back, that users of the healthy
-# shard saw no error, and that the other users saw only 503 during the outage.
+# tests/protocol/cluster_driver.py drives a mixed CalDAV load on every user's
+# default calendar through haproxy (creates, updates with If-Match, deletes,
+# listings, sync-collection with two replicas per user) while this script, in
+# turn: moves 20 users between the shards, kills one app server with SIGKILL
+# and starts it again, stops shard 2's PostgreSQL for 10 s and starts it
+# again. The driver then checks every acknowledged write byte for byte, that
+# nothing deleted came back, that users of the healthy shard saw no error,
+# that the other users saw only 503 during the outage, and that every
+# replica, after a final sync from its last token, equals the server's
+# calendar (hrefs, ETags, bodies), with no token refused across the moves.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../../scripts/lib/pg.sh
