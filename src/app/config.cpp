@@ -48,6 +48,11 @@ po::options_description config_options(Config& c) {
          "bytes per user (quota-available-bytes)")
         ("max-lock-timeout", po::value(&c.max_lock_timeout)->default_value(c.max_lock_timeout),
          "longest WebDAV lock, seconds")
+        ("max-instances", po::value(&c.max_instances)->default_value(c.max_instances),
+         "recurrence instances expanded per object in a query (CALDAV:max-instances)")
+        ("max-report-results",
+         po::value(&c.max_report_results)->default_value(c.max_report_results),
+         "responses per REPORT; more are cut with a 507 (number-of-matches-within-limits)")
         ("data-dir", po::value(&c.data_dir)->default_value(c.data_dir),
          "directory of the embedded PostgreSQL and local state")
         ("directory-dsn", po::value(&c.directory_dsn)->default_value(c.directory_dsn),
@@ -63,6 +68,9 @@ po::options_description config_options(Config& c) {
         ("directory-cache-ttl-ms",
          po::value(&c.directory_cache_ttl_ms)->default_value(c.directory_cache_ttl_ms),
          "how long an app server trusts a cached user->shard placement")
+        ("sync-retention-days",
+         po::value(&c.sync_retention_days)->default_value(c.sync_retention_days),
+         "days of change log kept for sync-collection deltas (minimum 7)")
         ("realm", po::value(&c.realm)->default_value(c.realm), "HTTP Basic realm")
         ("auth-cache-ttl", po::value(&c.auth_cache_ttl)->default_value(c.auth_cache_ttl),
          "seconds a verified password is trusted without re-checking")
@@ -152,6 +160,14 @@ Config load_config(const std::vector<std::string>& args,
     }
     if (config.io_threads < 1 || config.worker_threads < 1) {
         throw std::runtime_error("configuration: io-threads and worker-threads must be >= 1");
+    }
+    // Shorter windows make clients that sync weekly fall back to full syncs
+    // (nextcloud/server PR #44075 settled on 7 days as the floor).
+    if (config.max_instances < 1 || config.max_report_results < 1) {
+        throw std::runtime_error("configuration: max-instances and max-report-results must be >= 1");
+    }
+    if (config.sync_retention_days < 7) {
+        throw std::runtime_error("configuration: sync-retention-days must be >= 7");
     }
     return config;
 }

@@ -29,10 +29,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-/// How long sync tokens stay valid (Nextcloud's default, PR server#44075).
-/// TODO(caldav): a config key (config.cpp is outside the caldav change).
-constexpr std::chrono::seconds kChangeLogRetention{60LL * 86400};
-
 std::pair<std::string, unsigned short> split_address(const std::string& listen) {
     auto colon = listen.rfind(':');
     if (colon == std::string::npos) {
@@ -131,6 +127,8 @@ int serve(const Config& c) {
     dav_options.max_lock_timeout_seconds = c.max_lock_timeout;
     caldav::Options caldav_options;
     caldav_options.max_resource_size = c.max_resource_size;
+    caldav_options.max_instances = c.max_instances;
+    caldav_options.max_results = c.max_report_results;
     dav::Dispatcher dispatcher(dav_options, cached_directory, db.shards(),
                                caldav::registries(caldav_options));
     auth::AuthHandler public_handler(authenticator, dispatcher);
@@ -173,6 +171,7 @@ int serve(const Config& c) {
 
     // Change-log retention (RFC 6578; CLIENTS.md §1.2): by age, never by a
     // global count; hourly, on the worker pool (it blocks on the database).
+    const std::chrono::seconds retention{std::int64_t{c.sync_retention_days} * 86400};
     asio::steady_timer purge_timer(io);
     std::function<void()> schedule_purge = [&] {
         purge_timer.expires_after(std::chrono::hours(1));
@@ -180,11 +179,11 @@ int serve(const Config& c) {
             if (ec) {
                 return;
             }
-            asio::post(workers, [&] {
+            asio::post(workers, [&, retention] {
                 try {
-                    const auto n = db.shards().purge_change_log(kChangeLogRetention);
+                    const auto n = db.shards().purge_change_log(retention);
                     spdlog::info("change log purge: {} rows older than {} days", n,
-                                 kChangeLogRetention.count() / 86400);
+                                 c.sync_retention_days);
                 } catch (const std::exception& e) {
                     spdlog::warn("change log purge failed: {}", e.what());
                 }

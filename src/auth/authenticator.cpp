@@ -74,6 +74,65 @@ void Authenticator::record_failure(const std::string& throttle_key, Clock::time_
     }
 }
 
+Authenticator::Verdict Authenticator::verify_once(const std::string& key, const std::string& user,
+                                                 const std::string& password,
+                                                 Clock::time_point now) {
+    std::shared_ptr<Flight> flight;
+    bool leader = false;
+    {
+        std::lock_guard lock(mutex_);
+        auto [it, inserted] = flights_.try_emplace(key);
+        if (inserted) {
+            it->second = std::make_shared<Flight>();
+            leader = true;
+        }
+        flight = it->second;
+    }
+    if (!leader) {
+        // A burst of first requests of one user (a client opening several
+        // connections) costs one scrypt derivation, not one per request.
+        std::unique_lock lock(flight->mutex);
+        flight->done_cv.wait(lock, [&] { return flight->done; });
+        if (flight->error) {
+            std::rethrow_exception(flight->error);
+        }
+        return flight->verdict;
+    }
+    Verdict verdict;
+    std::exception_ptr error;
+    try {
+        const auto found = directory_.find_user(user);
+        verdict.ok = found && !found->disabled && verify_password(password, found->password_hash);
+        if (verdict.ok) {
+            verdict.user = found->name;
+            // Cached before the flight ends: a request arriving now either
+            // joins the flight or finds the cache, never verifies again.
+            remember(key, found->name, now);
+        } else {
+            verdict.reason = !found            ? "unknown-user"
+                             : found->disabled ? "disabled"
+                                               : "bad-password";
+        }
+    } catch (...) {
+        error = std::current_exception();
+    }
+    {
+        std::lock_guard lock(mutex_);
+        flights_.erase(key);
+    }
+    {
+        std::lock_guard lock(flight->mutex);
+        flight->done = true;
+        flight->verdict = verdict;
+        flight->error = error;
+    }
+    flight->done_cv.notify_all();
+    if (error) {
+        std::rethrow_exception(error);
+    }
+    return verdict;
+}
+
 Result Authenticator::authenticate(std::string_view authorization, const std::string& client_ip) {
     auto credentials = parse_basic(authorization);
     if (!credentials) {
@@ -96,14 +155,14 @@ Result Authenticator::authenticate(std::string_view authorization, const std::st
             return {Outcome::kThrottled, credentials->user, left + std::chrono::seconds(1)};
         }
     }
-    auto user = directory_.find_user(credentials->user);
-    bool ok = user && !user->disabled &&
-              verify_password(credentials->password, user->password_hash);
-    if (!ok) {
-        // One line per failure, in a fixed shape fail2ban can match:
+    const Verdict verdict = verify_once(key, credentials->user, credentials->password, now);
+    if (!verdict.ok) {
+        // One line per failed request (waiters of a shared verification
+        // too), in a fixed shape fail2ban can match:
         //   auth failure: user=<name> ip=<address> reason=<why>
+        // and each counts against its own (user, IP) pair.
         spdlog::warn("auth failure: user={} ip={} reason={}", credentials->user, client_ip,
-                     !user ? "unknown-user" : user->disabled ? "disabled" : "bad-password");
+                     verdict.reason);
         record_failure(throttle_key, now);
         return {Outcome::kBadCredentials, credentials->user, {}};
     }
@@ -111,8 +170,7 @@ Result Authenticator::authenticate(std::string_view authorization, const std::st
         std::lock_guard lock(mutex_);
         failures_.erase(throttle_key);
     }
-    remember(key, user->name, now);
-    return {Outcome::kOk, user->name, {}};
+    return {Outcome::kOk, verdict.user, {}};
 }
 
 AuthHandler::AuthHandler(Authenticator& authenticator, const http::Handler& inner)

@@ -19,6 +19,8 @@ inline xml::QName cs(std::string_view local) {
 
 /// The node is a calendar collection.
 bool is_calendar(const dav::Node& node);
+/// The node is a stored object whose media type is text/calendar.
+bool is_calendar_object(const dav::Node& node);
 /// The node is a collection of the owner's store (home, calendar, plain).
 bool is_store_collection(const dav::Node& node);
 
@@ -55,5 +57,10 @@ std::vector<dav::Report> query_reports(const Options& options);             // q
 dav::Method mkcalendar_method();                                            // mkcalendar.cpp
 dav::CollectionType calendar_collection_type();                             // mkcalendar.cpp
 dav::PutHook put_hook(const Options& options);                              // put.cpp
+dav::GetHook export_hook();                                                 // export.cpp
+/// Checks every CALDAV:calendar-data element a REPORT asks for before any
+/// response is written (RFC 4791 §7.8, §7.9: supported-calendar-data is a
+/// precondition of the whole request).                          requests.cpp
+void check_calendar_data_props(const dav::PropRequest& props);
 
 }  // namespace cosmo::caldav::detail

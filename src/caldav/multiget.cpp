@@ -33,6 +33,7 @@ std::optional<std::string> object_path(const dav::Call& call, const std::string&
 http::Response run_multiget(const Options& options, dav::Call& call, const xml::Element& root) {
     std::optional<dav::PropRequest> req = dav::parse_prop_request(root);
     if (!req) req = dav::PropRequest{};
+    check_calendar_data_props(*req);
     std::vector<std::string> hrefs;
     for (const xml::Element& e : root.children) {
         if (e.name == dav("href")) hrefs.emplace_back(e.trimmed_text());

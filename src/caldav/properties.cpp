@@ -2,8 +2,6 @@
 /// CalendarServer getctag, RFC 7809 calendar-timezone-id, RFC 6638
 /// schedule-calendar-transp, and calendar-data on objects (§9.6).
 
-#include <strings.h>
-
 #include <algorithm>
 
 #include "cosmo/ical/calendar.hpp"
@@ -22,14 +20,7 @@ bool on_calendar(const PropContext& c) { return is_calendar(c.node); }
 bool on_collection(const PropContext& c) { return is_store_collection(c.node); }
 
 /// Objects whose bytes are iCalendar (their media type says so).
-bool on_calendar_object(const PropContext& c) {
-    if (c.node.kind != dav::NodeKind::kStore || !c.node.resource ||
-        c.node.resource->is_collection) {
-        return false;
-    }
-    const std::string& ct = c.node.resource->content_type;
-    return ct.size() >= 13 && strncasecmp(ct.c_str(), "text/calendar", 13) == 0;
-}
+bool on_calendar_object(const PropContext& c) { return is_calendar_object(c.node); }
 
 LiveProperty row(xml::QName name, std::function<bool(const PropContext&)> applies,
                  std::function<void(const PropContext&, xml::Writer&)> write) {

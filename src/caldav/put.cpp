@@ -1,14 +1,18 @@
-/// PUT into a calendar collection (RFC 4791 §5.3.2): validation with the
-/// ical module, the UID check, and the query columns stored with the bytes.
-/// The bytes are stored exactly as sent, so the response carries the ETag.
+/// PUT, COPY and MOVE into a calendar collection (RFC 4791 §5.3.2):
+/// validation with the ical module, the UID check, and the query columns
+/// stored with the bytes. The bytes are stored exactly as sent, so the
+/// response carries the ETag.
 ///
 /// Statuses (all 403 unless noted, with the CALDAV precondition):
 /// supported-calendar-data (not text/calendar), max-resource-size,
 /// valid-calendar-data, valid-calendar-object-resource,
-/// supported-calendar-component, min-date-time, max-date-time;
+/// supported-calendar-component, min-date-time, max-date-time,
+/// max-attendees-per-instance (§5.2.9: enforced, counted per component);
 /// 409 no-uid-conflict with the DAV:href of the resource holding the UID.
 
 #include <strings.h>
+
+#include <algorithm>
 
 #include "cosmo/ical/calendar.hpp"
 #include "cosmo/ical/summary.hpp"
@@ -38,17 +42,54 @@ Precondition precondition_of(ical::Precondition p) {
 
 std::int64_t seconds_of(ical::TimePoint t) { return t.time_since_epoch().count(); }
 
-std::optional<store::CalendarIndex> validate_put(const Options& options, dav::Call& call,
-                                                 const store::Resource& parent,
-                                                 std::string& content_type) {
+bool is_calendar_type(const std::string& content_type) {
+    return content_type.size() >= 13 && strncasecmp(content_type.c_str(), "text/calendar", 13) == 0;
+}
+
+bool starts_with_nocase(std::string_view line, std::string_view word) {
+    return line.size() >= word.size() && strncasecmp(line.data(), word.data(), word.size()) == 0;
+}
+
+/// RFC 4791 §5.2.9: the most ATTENDEE properties of one instance, i.e. of
+/// one VEVENT/VTODO/VJOURNAL (the master or an override). ATTENDEEs of a
+/// VALARM (RFC 5545 §3.6.6, e-mail alarms) are recipients, not attendees.
+std::size_t max_attendees(std::string_view text) {
+    std::size_t most = 0;
+    std::size_t count = 0;
+    int alarm_depth = 0;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (starts_with_nocase(line, "BEGIN:VALARM")) {
+            ++alarm_depth;
+        } else if (starts_with_nocase(line, "END:VALARM")) {
+            --alarm_depth;
+        } else if (starts_with_nocase(line, "BEGIN:V")) {
+            count = 0;
+        } else if (alarm_depth == 0 && starts_with_nocase(line, "ATTENDEE") &&
+                   line.size() > 8 && (line[8] == ':' || line[8] == ';')) {
+            most = std::max(most, ++count);
+        }
+    }
+    return most;
+}
+
+/// The PUT checks (RFC 4791 §5.3.2) of `body` stored at `path` of `parent`;
+/// `leaving` may hold the UID already (the source of a MOVE).
+store::CalendarIndex validate_object(const Options& options, dav::Call& call,
+                                     const store::Resource& parent, const std::string& path,
+                                     const std::string& body, std::string& content_type,
+                                     const std::string& leaving) {
     if (content_type.empty()) {
         content_type = "text/calendar; charset=utf-8";  // lenient: some clients omit it
-    } else if (content_type.size() < 13 ||
-               strncasecmp(content_type.c_str(), "text/calendar", 13) != 0) {
+    } else if (!is_calendar_type(content_type)) {
         throw DavError::forbidden(Precondition::kSupportedCalendarData,
                                   "Calendar collections take text/calendar only");
     }
-    const std::string& body = call.req.body();
     if (body.size() > options.max_resource_size) {
         throw DavError::forbidden(Precondition::kMaxResourceSize, "The resource is too large");
     }
@@ -69,11 +110,16 @@ std::optional<store::CalendarIndex> validate_put(const Options& options, dav::Ca
         throw DavError::forbidden(precondition_of(violations.front().kind),
                                   violations.front().reason);
     }
+    if (max_attendees(body) > options.max_attendees_per_instance) {
+        throw DavError::forbidden(Precondition::kMaxAttendeesPerInstance,
+                                  "Too many ATTENDEEs in one instance (limit " +
+                                      std::to_string(options.max_attendees_per_instance) + ")");
+    }
     const ical::Summary summary = ical::summarize(*parsed.calendar, vo.default_tzid);
     // RFC 4791 §5.3.2: the UID is unique within the collection; replacing
     // the resource that holds it is fine.
     if (const auto holder = call.session->find_by_uid(parent, summary.uid);
-        holder && *holder != call.target.path) {
+        holder && *holder != path && *holder != leaving) {
         DavError e(http::Status::conflict, Precondition::kNoUidConflict,
                    "Another resource of the calendar has this UID");
         e.with_href(call.href_of(*holder));
@@ -94,7 +140,18 @@ dav::PutHook put_hook(const Options& options) {
     dav::PutHook h;
     h.kind = store::CollectionKind::kCalendar;
     h.run = [options](dav::Call& call, const store::Resource& parent, std::string& ct) {
-        return validate_put(options, call, parent, ct);
+        return std::optional(validate_object(options, call, parent, call.target.path,
+                                             call.req.body(), ct, std::string()));
+    };
+    h.check_copy = [options](dav::Call& call, const store::Resource& parent,
+                             const std::string& path, const std::string& body, std::string& ct,
+                             const std::string& leaving) {
+        // Files stored in plain collections often carry a generic type:
+        // judge those by their bytes (valid-calendar-data below).
+        if (ct.empty() || strncasecmp(ct.c_str(), "application/octet-stream", 24) == 0) {
+            ct.clear();
+        }
+        return std::optional(validate_object(options, call, parent, path, body, ct, leaving));
     };
     return h;
 }

@@ -9,9 +9,11 @@
 /// A stored object that no longer parses is skipped (and logged), never an
 /// error for the report (CLIENTS.md §1.14).
 ///
-/// Statuses: calendar-query 207 (with a 507 response when cut at
-/// max-results); free-busy-query 200 text/calendar; 400 for a malformed
+/// Statuses: calendar-query 207 (with a 507 response for the request-URI
+/// when cut at DAV:limit/nresults or max-results, RFC 5323 §5.17); free-busy-query 200 text/calendar; 400 for a malformed
 /// body; 403 valid-filter, supported-collation.
+
+#include <algorithm>
 
 #include <spdlog/spdlog.h>
 
@@ -44,11 +46,18 @@ http::Response run_query(const Options& options, dav::Call& call, const xml::Ele
         if (hints.range->start) start = hints.range->start->time_since_epoch().count();
         if (hints.range->end) end = hints.range->end->time_since_epoch().count();
     }
-    const store::Resource& collection = *call.node.resource;
+    // On a calendar object resource (Depth 0, RFC 4791 §7.8) the query
+    // tests just that object; the time zone comes from its calendar.
+    const bool on_object = !call.node.resource->is_collection;
+    std::optional<store::Resource> parent;
+    if (on_object) parent = call.session->stat(dav::parent_path(call.node.path));
+    const store::Resource& collection = on_object && parent ? *parent : *call.node.resource;
     std::string tzid = q.timezone_id;
-    if (tzid.empty()) tzid = collection_tzid(call, collection);
+    if (tzid.empty() && collection.is_collection) tzid = collection_tzid(call, collection);
     std::vector<store::StoredObject> candidates =
-        call.session->objects_in_range(collection, hints.component, start, end);
+        on_object ? call.session->read_objects({call.node.path})
+                  : call.session->objects_in_range(collection, hints.component, start, end);
+    const std::size_t limit = std::min(q.limit.value_or(options.max_results), options.max_results);
 
     xml::Writer w;
     w.start(dav("multistatus"));
@@ -68,7 +77,7 @@ http::Response run_query(const Options& options, dav::Call& call, const xml::Ele
                                            "Unsupported collation " + e.collation());
         }
         if (!match) continue;
-        if (written == options.max_results) {
+        if (written == limit) {
             write_truncated(call, w);
             break;
         }
@@ -103,7 +112,8 @@ http::Response run_free_busy(const Options&, dav::Call& call, const xml::Element
 
 std::vector<dav::Report> query_reports(const Options& options) {
     std::vector<dav::Report> out;
-    out.push_back({xml::caldav("calendar-query"), is_calendar,
+    out.push_back({xml::caldav("calendar-query"),
+                   [](const dav::Node& n) { return is_calendar(n) || is_calendar_object(n); },
                    [options](dav::Call& call, const xml::Element& root) {
                        return run_query(options, call, root);
                    }});

@@ -1,6 +1,8 @@
 /// install(): the CalDAV rows in dav's registries, and the helpers the
 /// report and property files share.
 
+#include <strings.h>
+
 #include <charconv>
 
 #include "internal.hpp"
@@ -16,6 +18,14 @@ constexpr std::string_view kTokenPrefix = "http://cosmo.invalid/ns/sync/";
 bool is_calendar(const dav::Node& node) {
     return node.kind == dav::NodeKind::kStore && node.resource && node.resource->is_collection &&
            node.resource->kind == store::CollectionKind::kCalendar;
+}
+
+bool is_calendar_object(const dav::Node& node) {
+    if (node.kind != dav::NodeKind::kStore || !node.resource || node.resource->is_collection) {
+        return false;
+    }
+    const std::string& ct = node.resource->content_type;
+    return ct.size() >= 13 && strncasecmp(ct.c_str(), "text/calendar", 13) == 0;
 }
 
 bool is_store_collection(const dav::Node& node) {
@@ -128,6 +138,7 @@ void install(dav::Registries& registries, const Options& options) {
     registries.methods.push_back(mkcalendar_method());
     registries.collection_types.push_back(calendar_collection_type());
     registries.put_hooks.push_back(put_hook(options));
+    registries.get_hooks.push_back(export_hook());
 }
 
 dav::Registries registries(const Options& options) {

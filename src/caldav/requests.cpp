@@ -2,6 +2,7 @@
 
 #include "requests.hpp"
 
+#include <charconv>
 #include <cstdio>
 
 #include "internal.hpp"
@@ -112,9 +113,30 @@ std::optional<ical::TimePoint> parse_utc_time(std::string_view s) {
            seconds(num(13, 2));
 }
 
+std::optional<std::size_t> parse_limit(const xml::Element& root) {
+    const xml::Element* l = root.child(xml::dav("limit"));
+    if (!l) return std::nullopt;
+    const xml::Element* n = l->child(xml::dav("nresults"));
+    std::size_t value = 0;
+    const std::string_view text = n ? n->trimmed_text() : std::string_view();
+    const auto res = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (!n || res.ec != std::errc() || res.ptr != text.data() + text.size() || value == 0) {
+        throw DavError::bad_request("DAV:limit needs a positive DAV:nresults");
+    }
+    return value;
+}
+
+void check_calendar_data_props(const dav::PropRequest& props) {
+    for (const xml::Element& p : props.props) {
+        if (p.name == caldav("calendar-data")) (void)parse_calendar_data(p);
+    }
+}
+
 CalendarQuery parse_calendar_query(const xml::Element& root) {
     CalendarQuery q;
     if (auto props = dav::parse_prop_request(root)) q.props = std::move(*props);
+    check_calendar_data_props(q.props);
+    q.limit = parse_limit(root);
     const xml::Element* filter = root.child(caldav("filter"));
     if (!filter) throw invalid_filter("calendar-query needs CALDAV:filter");
     const xml::Element* top = filter->child(caldav("comp-filter"));

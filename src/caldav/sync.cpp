@@ -13,10 +13,10 @@
 /// Statuses: 207; 403 valid-sync-token; 400 for a malformed body.
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 
 #include "internal.hpp"
+#include "requests.hpp"
 
 namespace cosmo::caldav::detail {
 
@@ -33,18 +33,10 @@ struct SyncRequest {
 SyncRequest parse_sync(const xml::Element& root) {
     SyncRequest r;
     if (const xml::Element* t = root.child(dav("sync-token"))) r.token = t->trimmed_text();
-    if (const xml::Element* l = root.child(dav("limit"))) {
-        const xml::Element* n = l->child(dav("nresults"));
-        std::size_t value = 0;
-        const std::string_view text = n ? n->trimmed_text() : std::string_view();
-        const auto res = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (!n || res.ec != std::errc() || res.ptr != text.data() + text.size() || value == 0) {
-            throw dav::DavError::bad_request("DAV:limit needs a positive DAV:nresults");
-        }
-        r.limit = value;
-    }
+    r.limit = parse_limit(root);
     std::optional<dav::PropRequest> props = dav::parse_prop_request(root);
     if (props) r.props = std::move(*props);
+    check_calendar_data_props(r.props);
     return r;
 }
 
@@ -62,16 +54,31 @@ void write_changes(dav::Call& call, const store::Resource& collection,
     for (const store::Change& c : changes) {
         if (!c.deleted && c.name.back() != '/') paths.push_back(collection.path + c.name);
     }
+    // Bodies only when calendar-data is asked for: an ETag listing (what
+    // clients sync with, then multiget) reads index columns only.
+    const bool with_bodies = std::any_of(
+        props.props.begin(), props.props.end(),
+        [](const xml::Element& e) { return e.name == xml::caldav("calendar-data"); });
     std::map<std::string, store::StoredObject> objects;
-    for (store::StoredObject& o : call.session->read_objects(paths)) {
-        std::string p = o.resource.path;
-        objects.emplace(std::move(p), std::move(o));
+    if (with_bodies) {
+        for (store::StoredObject& o : call.session->read_objects(paths)) {
+            std::string p = o.resource.path;
+            objects.emplace(std::move(p), std::move(o));
+        }
+    } else {
+        for (store::Resource& r : call.session->stat_objects(paths)) {
+            std::string p = r.path;
+            objects.emplace(std::move(p), store::StoredObject{std::move(r), {}});
+        }
     }
     for (const store::Change& c : changes) {
         const std::string path = collection.path + c.name;
         if (!c.deleted) {
             if (auto it = objects.find(path); it != objects.end()) {
-                dav::write_prop_response(call, object_node(call, it->second), props, false, w);
+                // Each member is listed once: its body can move into the node.
+                dav::Node n = object_node(call, std::move(it->second));
+                if (!with_bodies) n.body.reset();  // not read; a getter reads it if needed
+                dav::write_prop_response(call, n, props, false, w);
                 continue;
             }
             if (c.name.back() == '/') {

@@ -93,6 +93,23 @@ http::Response handle_copy_move(Call& call) {
     }
     call.check_parent_locks(dst_path);
 
+    // Into a calendar (RFC 4791 §5.3.2, the PUT preconditions apply to COPY
+    // and MOVE): an object is validated and indexed like a PUT; a calendar
+    // collection may not land inside another (§4.2, §5.3.1).
+    std::optional<store::CalendarIndex> index;
+    std::string content_type = src.resource->content_type;
+    std::string body;
+    const PutHook* hook = collection ? nullptr : call.registries.find_put_hook(parent->kind);
+    if (hook && hook->check_copy) {
+        body = call.session->read_body(*src.resource);
+        index = hook->check_copy(call, *parent, dst_path, body, content_type,
+                                 move ? src.path : std::string());
+    }
+    if (collection) {
+        const CollectionType* type = call.registries.find_collection_type(src.resource->kind);
+        if (type && type->check_location) type->check_location(call, dst_path);
+    }
+
     if (existing) {
         call.session->remove(*existing);
         call.session->remove_locks_within(existing->path);
@@ -104,6 +121,12 @@ http::Response handle_copy_move(Call& call) {
         call.session->remove_locks_within(src.path);
     } else {
         call.session->copy(*src.resource, dst_path, infinity);
+    }
+    if (index) {
+        // Same bytes (so the same ETag), now with the destination's query
+        // columns and the content type the check settled on.
+        bool created = false;
+        call.session->put_object(dst_path, content_type, body, &created, index);
     }
     call.session->commit();
     http::Response res = http::make_response(

@@ -48,6 +48,15 @@ http::Response handle_get(Call& call) {
     const Node& node = call.node;
     if (node.kind == NodeKind::kStore && !node.resource) throw DavError::not_found();
     if (node.is_collection()) {
+        // A collection type may have its own representation (a calendar
+        // exports itself as text/calendar, RFC 4791 has no GET semantics).
+        if (node.kind == NodeKind::kStore) {
+            if (const GetHook* hook = call.registries.find_get_hook(node.resource->kind)) {
+                http::Response res = hook->run(call);
+                finish_head(call, res);
+                return res;
+            }
+        }
         http::Response res =
             http::make_response(call.req, http::Status::ok, listing(call), "text/html; charset=utf-8");
         finish_head(call, res);

@@ -202,6 +202,13 @@ const PutHook* Registries::find_put_hook(store::CollectionKind kind) const {
     return nullptr;
 }
 
+const GetHook* Registries::find_get_hook(store::CollectionKind kind) const {
+    for (const GetHook& h : get_hooks) {
+        if (h.kind == kind) return &h;
+    }
+    return nullptr;
+}
+
 Registries default_registries() {
     Registries r;
     r.dav_classes = {"1", "2", "3", "extended-mkcol"};

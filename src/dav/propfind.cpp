@@ -96,6 +96,17 @@ bool wants_minimal(const Call& call, bool* via_prefer) {
     return brief == "t" || brief == "T";
 }
 
+/// Whether every stored member will look up its dead properties: allprop
+/// and propname list them, and a name without any live property row can
+/// only be a dead one.
+bool needs_member_dead_properties(const Call& call, const PropRequest& req) {
+    if (req.kind != PropRequest::Kind::kProp) return true;
+    for (const xml::Element& e : req.props) {
+        if (!call.registries.find_property(e.name)) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 std::optional<PropRequest> parse_prop_request(const xml::Element& root) {
@@ -123,12 +134,21 @@ std::optional<PropRequest> parse_prop_request(const xml::Element& root) {
 }
 
 void write_prop_response(Call& call, const Node& node, const PropRequest& req, bool minimal,
-                         xml::Writer& w) {
+                         xml::Writer& w, const std::vector<store::DeadProperty>* prefetched) {
     PropContext pc{call, node};
-    std::vector<store::DeadProperty> dead;
-    if (node.kind == NodeKind::kStore && node.resource) {
-        dead = call.session->dead_properties(*node.resource);
-    }
+    // Read on first use: a request for live properties only (getetag,
+    // getcontenttype: what clients poll) costs no dead-property query.
+    std::vector<store::DeadProperty> fetched;
+    const std::vector<store::DeadProperty>* dead_cache = prefetched;
+    auto dead_props = [&]() -> const std::vector<store::DeadProperty>& {
+        if (!dead_cache) {
+            if (node.kind == NodeKind::kStore && node.resource) {
+                fetched = call.session->dead_properties(*node.resource);
+            }
+            dead_cache = &fetched;
+        }
+        return *dead_cache;
+    };
     std::vector<Found> ok;
     std::vector<xml::QName> missing;
     auto add = [&](const xml::QName& name, const xml::Element* request) {
@@ -140,7 +160,7 @@ void write_prop_response(Call& call, const Node& node, const PropRequest& req, b
             ok.push_back({name, live, nullptr, request});
             return;
         }
-        for (const store::DeadProperty& d : dead) {
+        for (const store::DeadProperty& d : dead_props()) {
             if (d.ns == name.ns && d.name == name.local) {
                 ok.push_back({name, nullptr, &d});
                 return;
@@ -157,7 +177,7 @@ void write_prop_response(Call& call, const Node& node, const PropRequest& req, b
                 ok.push_back({p.name, &p, nullptr, nullptr});
             }
         }
-        for (const store::DeadProperty& d : dead) add({d.ns, d.name}, nullptr);
+        for (const store::DeadProperty& d : dead_props()) add({d.ns, d.name}, nullptr);
         for (const xml::Element& e : req.props) add(e.name, &e);
     }
 
@@ -202,7 +222,23 @@ http::Response handle_propfind(Call& call) {
     w.start(dav("multistatus"));
     write_prop_response(call, call.node, req, minimal, w);
     if (depth == Depth::kOne) {
-        for (const Node& m : members(call, call.node)) write_prop_response(call, m, req, minimal, w);
+        const std::vector<Node> nodes = members(call, call.node);
+        // One query for the dead properties of every member instead of one
+        // per member, when the request needs them (allprop, propname, or a
+        // name with no live property); else none is read at all.
+        std::vector<std::vector<store::DeadProperty>> dead;
+        if (needs_member_dead_properties(call, req)) {
+            std::vector<const store::Resource*> resources;
+            for (const Node& m : nodes) {
+                if (m.kind == NodeKind::kStore && m.resource) resources.push_back(&*m.resource);
+            }
+            if (!resources.empty()) dead = call.session->dead_properties_of(resources);
+        }
+        std::size_t next = 0;
+        for (const Node& m : nodes) {
+            const bool stored = !dead.empty() && m.kind == NodeKind::kStore && m.resource;
+            write_prop_response(call, m, req, minimal, w, stored ? &dead[next++] : nullptr);
+        }
     }
     http::Response res = call.xml_response(http::Status::multi_status, w.finish());
     if (via_prefer) res.set("Preference-Applied", "return=minimal");

@@ -46,7 +46,17 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
         const WatchdogGuard deadline(lease_.conn().sock(), options.connect_timeout);
         try {
             txn_.emplace(lease_.conn());
-            check_placement(/*for_write=*/false);
+            // One round trip for the placement check and the home, which
+            // the dispatcher stats next on every request.
+            const auto r = txn_->exec_prepared(q::kSessionOpen, owner_);
+            if (!r[0][6].is_null()) {
+                verify_placement(r[0][6].as<std::int64_t>(), r[0][7].as<std::string>(),
+                                 /*for_write=*/false);
+            }  // else no home here yet: nothing to read
+            if (!r[0][0].is_null()) {
+                home_ = collection_from(r[0]);
+            }
+            home_fresh_ = true;
         } catch (const pqxx::broken_connection&) {
             lease_.discard();
             if (deadline.fired()) {
@@ -69,6 +79,9 @@ void PgSession::check_writable() {
     if (read_only_) {
         throw Error(Errc::kReadOnly, "shard is read-only");
     }
+    home_fresh_ = false;  // the home's revision may change from here on
+    cached_body_id_ = 0;
+    cached_body_.clear();
     if (!fenced_) {
         check_placement(/*for_write=*/true);
         fenced_ = true;
@@ -87,8 +100,11 @@ void PgSession::check_placement(bool for_write) {
         txn_->exec_prepared(q::kPlacementInsert, owner_, epoch_);
         r = txn_->exec_prepared(q::kPlacementShare, owner_);
     }
-    const auto epoch = r[0][0].as<std::int64_t>();
-    const auto state = r[0][1].as<std::string>();
+    verify_placement(r[0][0].as<std::int64_t>(), r[0][1].as<std::string>(), for_write);
+}
+
+void PgSession::verify_placement(std::int64_t epoch, const std::string& state,
+                                 bool for_write) const {
     if (state == "moved" || epoch != epoch_) {
         throw Error(Errc::kMoved, "home of user " + std::to_string(owner_) + " is not here (" +
                                       state + ", epoch " + std::to_string(epoch) +
@@ -122,7 +138,15 @@ std::optional<Resource> PgSession::stat_unguarded(const std::string& path) {
         return r.empty() ? std::nullopt : std::optional(collection_from(r[0]));
     }
     const auto r = txn_->exec_prepared(q::kObjectByPath, owner_, parent_of(path), leaf_of(path));
-    return r.empty() ? std::nullopt : std::optional(object_from(r[0]));
+    if (r.empty()) {
+        return std::nullopt;
+    }
+    Resource res = object_from(r[0]);
+    if (!r[0][8].is_null()) {
+        cached_body_ = pqxx::binarystring(r[0][8]).str();
+        cached_body_id_ = res.id;
+    }
+    return res;
 }
 
 bool PgSession::occupied(const std::string& path) {
@@ -150,6 +174,9 @@ void PgSession::ensure_home() {
 }
 
 std::optional<Resource> PgSession::stat(const std::string& path) {
+    if (path.empty() && home_fresh_) {
+        return home_;  // read by the session's first statement, nothing written since
+    }
     return run([&](pqxx::work&) { return stat_unguarded(path); });
 }
 
@@ -170,6 +197,9 @@ std::vector<Resource> PgSession::children(const Resource& collection) {
 }
 
 std::string PgSession::read_body(const Resource& object) {
+    if (!object.is_collection && object.id != 0 && object.id == cached_body_id_) {
+        return cached_body_;  // read with the stat, nothing written since
+    }
     return run([&](pqxx::work& txn) {
         const auto r = txn.exec_prepared(q::kObjectBody, owner_, object.id);
         if (object.is_collection || r.empty()) {

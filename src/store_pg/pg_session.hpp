@@ -34,6 +34,7 @@ public:
     std::optional<std::string> find_by_uid(const store::Resource& collection,
                                            const std::string& uid) override;
     std::vector<store::StoredObject> read_objects(const std::vector<std::string>& paths) override;
+    std::vector<store::Resource> stat_objects(const std::vector<std::string>& paths) override;
     std::vector<store::StoredObject> objects_in_range(const store::Resource& collection,
                                                       const std::string& component,
                                                       std::int64_t start,
@@ -49,6 +50,8 @@ public:
     store::Resource move(const store::Resource& src, const std::string& dst_path) override;
 
     std::vector<store::DeadProperty> dead_properties(const store::Resource& resource) override;
+    std::vector<std::vector<store::DeadProperty>> dead_properties_of(
+        const std::vector<const store::Resource*>& resources) override;
     std::optional<store::DeadProperty> dead_property(const store::Resource& resource,
                                                      const std::string& ns,
                                                      const std::string& name) override;
@@ -97,6 +100,8 @@ private:
     /// kReadOnly as above. A missing row is a home not created yet: reads
     /// see an empty home; a write creates the row with the owner's epoch.
     void check_placement(bool for_write);
+    /// Throws kMoved / kReadOnly for a placement row's epoch and state.
+    void verify_placement(std::int64_t epoch, const std::string& state, bool for_write) const;
     /// The collection at path, locked FOR UPDATE; nullopt when missing.
     std::optional<store::Resource> lock_collection(const std::string& path);
     /// Appends a change_log row for member name of collection_id and bumps
@@ -115,6 +120,14 @@ private:
     std::int64_t epoch_;   ///< the owner's placement epoch as routed
     bool read_only_;
     bool fenced_ = false;  ///< placement row held FOR SHARE
+    /// The home collection as read by the session's first statement; served
+    /// to stat("") until the session writes (then stat reads again).
+    std::optional<store::Resource> home_;
+    bool home_fresh_ = false;
+    /// The body of the object last stat'ed (if small), for read_body; cleared
+    /// by any write.
+    std::int64_t cached_body_id_ = 0;
+    std::string cached_body_;
     std::chrono::milliseconds call_timeout_;  ///< watchdog per call (0 = none)
 };
 

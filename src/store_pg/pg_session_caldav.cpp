@@ -11,27 +11,6 @@ namespace cosmo::store_pg::detail {
 
 namespace {
 
-/// A PostgreSQL text[] literal: every element double-quoted, with '"' and
-/// '\' escaped (PostgreSQL manual §8.15.6). The value still travels as a
-/// parameter, never inside the SQL text.
-std::string text_array(const std::vector<std::string>& items) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i > 0) {
-            out += ',';
-        }
-        out += '"';
-        for (const char c : items[i]) {
-            if (c == '"' || c == '\\') {
-                out += '\\';
-            }
-            out += c;
-        }
-        out += '"';
-    }
-    return out + "}";
-}
-
 /// COSMO_OBJ_COLS followed by the body.
 store::StoredObject stored_from(const pqxx::row& row) {
     store::StoredObject o;
@@ -71,6 +50,29 @@ std::vector<store::StoredObject> PgSession::read_objects(const std::vector<std::
         for (const auto& row : txn.exec_prepared(q::kObjectsRead, owner_, text_array(parents),
                                                  text_array(names))) {
             out.push_back(stored_from(row));
+        }
+        return out;
+    });
+}
+
+std::vector<store::Resource> PgSession::stat_objects(const std::vector<std::string>& paths) {
+    return run([&](pqxx::work& txn) {
+        std::vector<std::string> parents;
+        std::vector<std::string> names;
+        for (const std::string& p : paths) {
+            if (p.empty() || is_collection_path(p) || !is_valid_path(p)) {
+                continue;
+            }
+            parents.push_back(parent_of(p));
+            names.push_back(leaf_of(p));
+        }
+        std::vector<store::Resource> out;
+        if (names.empty()) {
+            return out;
+        }
+        for (const auto& row : txn.exec_prepared(q::kObjectsStat, owner_, text_array(parents),
+                                                 text_array(names))) {
+            out.push_back(object_from(row));
         }
         return out;
     });

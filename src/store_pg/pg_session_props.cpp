@@ -2,6 +2,8 @@
 // (RFC 4918 §6-7). Both are keyed by home-relative path, so copy/move/delete
 // rewrite them with prefix statements (pg_session.cpp).
 
+#include <unordered_map>
+
 #include "cosmo/store/error.hpp"
 #include "paths.hpp"
 #include "pg_session.hpp"
@@ -36,6 +38,34 @@ std::vector<DeadProperty> PgSession::dead_properties(const store::Resource& reso
         std::vector<DeadProperty> out;
         for (const auto& row : txn.exec_prepared(q::kPropsList, owner_, resource.path)) {
             out.push_back(property_from(row));
+        }
+        return out;
+    });
+}
+
+std::vector<std::vector<DeadProperty>> PgSession::dead_properties_of(
+    const std::vector<const store::Resource*>& resources) {
+    return run([&](pqxx::work& txn) {
+        std::vector<std::vector<DeadProperty>> out(resources.size());
+        if (resources.empty()) {
+            return out;
+        }
+        std::vector<std::string> paths;
+        paths.reserve(resources.size());
+        for (const store::Resource* r : resources) {
+            paths.push_back(r->path);
+        }
+        // Rows come ordered by path; hand each group to every resource with
+        // that path (a path may be listed twice).
+        std::unordered_map<std::string, std::vector<DeadProperty>> by_path;
+        for (const auto& row : txn.exec_prepared(q::kPropsListMany, owner_, text_array(paths))) {
+            by_path[row[0].as<std::string>()].push_back(
+                {row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>()});
+        }
+        for (std::size_t i = 0; i < resources.size(); ++i) {
+            if (const auto it = by_path.find(resources[i]->path); it != by_path.end()) {
+                out[i] = it->second;
+            }
         }
         return out;
     });

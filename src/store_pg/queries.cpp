@@ -80,8 +80,11 @@ const std::array kShard{
     Query{q::kCollectionsLockPair,
           "SELECT " COSMO_COLL_COLS " FROM collection c "
           "WHERE c.owner_id = $1 AND c.path IN ($2, $3) ORDER BY c.id FOR UPDATE"},
+    // With the body when it is small (a typical event): a GET then needs no
+    // second round trip (PgSession keeps it for read_body until a write).
     Query{q::kObjectByPath,
-          "SELECT " COSMO_OBJ_COLS " FROM object o JOIN collection c ON c.id = o.collection_id "
+          "SELECT " COSMO_OBJ_COLS ", CASE WHEN o.size <= 65536 THEN o.body END "
+          "FROM object o JOIN collection c ON c.id = o.collection_id "
           "WHERE c.owner_id = $1 AND c.path = $2 AND o.name = $3"},
     Query{q::kChildCollections,
           "SELECT " COSMO_COLL_COLS " FROM collection c "
@@ -165,6 +168,12 @@ const std::array kShard{
           "WITH ORDINALITY AS t(cpath, name, ord) "
           "JOIN collection c ON c.owner_id = $1 AND c.path = t.cpath "
           "JOIN object o ON o.collection_id = c.id AND o.name = t.name ORDER BY t.ord"},
+    // As kObjectsRead without the body (ETag listings).
+    Query{q::kObjectsStat,
+          "SELECT " COSMO_OBJ_COLS " FROM unnest($2::text[], $3::text[]) "
+          "WITH ORDINALITY AS t(cpath, name, ord) "
+          "JOIN collection c ON c.owner_id = $1 AND c.path = t.cpath "
+          "JOIN object o ON o.collection_id = c.id AND o.name = t.name ORDER BY t.ord"},
     Query{q::kObjectsInRange,
           "SELECT " COSMO_OBJ_COLS ", o.body FROM object o JOIN collection c "
           "ON c.id = o.collection_id WHERE c.owner_id = $1 AND o.collection_id = $2 "
@@ -189,6 +198,10 @@ const std::array kShard{
     Query{q::kPropsList,
           "SELECT ns, name, value_xml FROM dead_property WHERE owner_id = $1 AND path = $2 "
           "ORDER BY ns, name"},
+    // Every dead property of the paths in $2 (PROPFIND Depth 1 members).
+    Query{q::kPropsListMany,
+          "SELECT path, ns, name, value_xml FROM dead_property "
+          "WHERE owner_id = $1 AND path = ANY($2::text[]) ORDER BY path, ns, name"},
     Query{q::kPropGet,
           "SELECT ns, name, value_xml FROM dead_property "
           "WHERE owner_id = $1 AND path = $2 AND ns = $3 AND name = $4"},
@@ -244,6 +257,14 @@ const std::array kShard{
     Query{q::kLocksDeleteAt, "DELETE FROM dav_lock WHERE owner_id = $1 AND root = $2"},
     // --- placement fencing (scale-out) -------------------------------------
     Query{q::kPlacementGet, "SELECT epoch, state FROM home_placement WHERE owner_id = $1"},
+    // A session's first statement: the placement check and the home
+    // collection (which the dispatcher stats on every request) in one round
+    // trip. Home columns as COSMO_COLL_COLS (NULL: no home yet), then the
+    // placement (NULL: no row yet).
+    Query{q::kSessionOpen,
+          "SELECT " COSMO_COLL_COLS ", p.epoch, p.state FROM (SELECT $1::bigint AS owner_id) o "
+          "LEFT JOIN collection c ON c.owner_id = o.owner_id AND c.path = '' "
+          "LEFT JOIN home_placement p ON p.owner_id = o.owner_id"},
     // Held until commit by every writing session: `cosmo user move` sets
     // state = 'moving' with an UPDATE, which waits for these share locks.
     Query{q::kPlacementShare,

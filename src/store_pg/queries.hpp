@@ -58,12 +58,14 @@ inline constexpr const char* kUsedBytes = "used_bytes";
 // Shard: calendar queries and sync (schema/shard/002_caldav.sql).
 inline constexpr const char* kObjectByUid = "object_by_uid";
 inline constexpr const char* kObjectsRead = "objects_read";
+inline constexpr const char* kObjectsStat = "objects_stat";
 inline constexpr const char* kObjectsInRange = "objects_in_range";
 inline constexpr const char* kChangesSince = "changes_since";
 inline constexpr const char* kChangeOldest = "change_oldest";
 inline constexpr const char* kChangeLogPurge = "change_log_purge";
 // Shard: dead properties.
 inline constexpr const char* kPropsList = "props_list";
+inline constexpr const char* kPropsListMany = "props_list_many";
 inline constexpr const char* kPropGet = "prop_get";
 inline constexpr const char* kPropUpsert = "prop_upsert";
 inline constexpr const char* kPropDelete = "prop_delete";
@@ -86,6 +88,7 @@ inline constexpr const char* kLocksDeleteSubtree = "locks_delete_subtree";
 inline constexpr const char* kLocksDeleteAt = "locks_delete_at";
 // Shard: placement fencing (schema/shard/003_placement.sql).
 inline constexpr const char* kPlacementGet = "placement_get";
+inline constexpr const char* kSessionOpen = "session_open";
 inline constexpr const char* kPlacementShare = "placement_share";
 inline constexpr const char* kPlacementInsert = "placement_insert";
 }  // namespace q

@@ -2,6 +2,8 @@
 /// Row -> value conversions for the column lists in queries.cpp.
 
 #include <pqxx/pqxx>
+#include <string>
+#include <vector>
 
 #include "cosmo/store/types.hpp"
 
@@ -11,6 +13,27 @@ namespace cosmo::store_pg::detail {
 inline store::Timestamp from_micros(std::int64_t us) {
     return store::Timestamp(std::chrono::duration_cast<store::Timestamp::duration>(
         std::chrono::microseconds(us)));
+}
+
+/// A PostgreSQL text[] literal: every element double-quoted, with '"' and
+/// '\' escaped (PostgreSQL manual §8.15.6). The value still travels as a
+/// parameter, never inside the SQL text.
+inline std::string text_array(const std::vector<std::string>& items) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) {
+            out += ',';
+        }
+        out += '"';
+        for (const char c : items[i]) {
+            if (c == '"' || c == '\\') {
+                out += '\\';
+            }
+            out += c;
+        }
+        out += '"';
+    }
+    return out + "}";
 }
 
 /// COSMO_USER_COLS.

@@ -21,9 +21,19 @@ constexpr FixedPrefix kFixedPrefixes[] = {
     {ns::kAppleIcal, "ICAL"},
 };
 
-/// Appends `c` escaped; `attribute` adds the characters that attribute-value
-/// normalization would otherwise turn into spaces.
-void append_escaped(std::string& out, char c, bool attribute) {
+/// Whether byte c must be replaced in text (`attribute`: in an attribute).
+inline bool needs_escape(unsigned char c, bool attribute) {
+    switch (c) {
+        case '&': case '<': case '>': case '"': case '\r': return true;
+        case '\t': case '\n': return attribute;
+        default: return c < 0x20;
+    }
+}
+
+/// Appends the replacement of one byte that needs_escape() flagged;
+/// `attribute` adds the characters that attribute-value normalization would
+/// otherwise turn into spaces.
+void append_replacement(std::string& out, char c, bool attribute) {
     switch (c) {
         case '&': out += "&amp;"; return;
         case '<': out += "&lt;"; return;
@@ -34,21 +44,29 @@ void append_escaped(std::string& out, char c, bool attribute) {
         case '\n': out += attribute ? "&#10;" : "\n"; return;
         default: break;
     }
-    if (static_cast<unsigned char>(c) < 0x20) {
-        // XML 1.0 §2.2 has no way to carry C0 controls, not even as a
-        // reference; U+FFFD keeps the document well-formed for the client.
-        out += "\xEF\xBF\xBD";
-        return;
+    // XML 1.0 §2.2 has no way to carry C0 controls, not even as a
+    // reference; U+FFFD keeps the document well-formed for the client.
+    out += "\xEF\xBF\xBD";
+}
+
+/// Appends text escaped, copying runs that need no escaping in one go
+/// (bytes >= 0x80 pass through: output is UTF-8 unchanged).
+void append_escaped_impl(std::string& out, std::string_view text, bool attribute) {
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (needs_escape(static_cast<unsigned char>(text[i]), attribute)) {
+            out.append(text.data() + run, i - run);
+            append_replacement(out, text[i], attribute);
+            run = i + 1;
+        }
     }
-    out += c;  // bytes >= 0x80 pass through: output is UTF-8 unchanged
+    out.append(text.data() + run, text.size() - run);
 }
 
 std::string escape_impl(std::string_view text, bool attribute) {
     std::string out;
     out.reserve(text.size() + text.size() / 8);
-    for (const char c : text) {
-        append_escaped(out, c, attribute);
-    }
+    append_escaped_impl(out, text, attribute);
     return out;
 }
 
@@ -58,22 +76,37 @@ std::string escape(std::string_view text) { return escape_impl(text, false); }
 
 std::string escape_attribute(std::string_view value) { return escape_impl(value, true); }
 
-Writer::Writer() : out_("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n") {}
+void append_escaped(std::string& out, std::string_view text) {
+    append_escaped_impl(out, text, false);
+}
 
-std::string Writer::prefix_for(const std::string& ns, std::string& declarations) {
-    if (ns.empty()) {
-        // The writer never declares a default namespace, so an unprefixed
-        // name is already in no namespace; raw() content scopes its own.
-        return {};
-    }
-    for (const FixedPrefix& f : kFixedPrefixes) {
-        if (f.ns == ns) {
-            return std::string(f.prefix);
+Writer::Writer(std::size_t reserve) {
+    out_.reserve(reserve);
+    out_ = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+    tags_.reserve(128);
+    open_.reserve(16);
+}
+
+void Writer::append_tag(const QName& name, std::string& declarations) {
+    // The writer never declares a default namespace, so a name in no
+    // namespace is written unprefixed; raw() content scopes its own.
+    if (!name.ns.empty()) {
+        bool fixed = false;
+        for (const FixedPrefix& f : kFixedPrefixes) {
+            if (f.ns == name.ns) {
+                tags_ += f.prefix;
+                fixed = true;
+                break;
+            }
         }
+        if (!fixed) {
+            const std::string prefix = "x" + std::to_string(generated_prefixes_++);
+            declarations += " xmlns:" + prefix + "=\"" + escape_attribute(name.ns) + "\"";
+            tags_ += prefix;
+        }
+        tags_ += ':';
     }
-    std::string prefix = "x" + std::to_string(generated_prefixes_++);
-    declarations += " xmlns:" + prefix + "=\"" + escape_attribute(ns) + "\"";
-    return prefix;
+    tags_ += name.local;
 }
 
 Writer& Writer::start(const QName& name) {
@@ -85,12 +118,12 @@ Writer& Writer::start(const QName& name) {
         }
         root_written_ = true;
     }
-    const std::string prefix = prefix_for(name.ns, declarations);
-    std::string tag = prefix.empty() ? name.local : prefix + ":" + name.local;
+    const std::size_t at = tags_.size();
+    append_tag(name, declarations);
     out_ += '<';
-    out_ += tag;
+    out_.append(tags_, at, std::string::npos);
     out_ += declarations;
-    open_.push_back({std::move(tag)});
+    open_.push_back(at);
     start_tag_open_ = true;
     return *this;
 }
@@ -103,7 +136,7 @@ Writer& Writer::attribute(std::string_view name, std::string_view value) {
     out_ += ' ';
     out_ += name;
     out_ += "=\"";
-    out_ += escape_attribute(value);
+    append_escaped_impl(out_, value, true);
     out_ += '"';
     return *this;
 }
@@ -118,9 +151,10 @@ Writer& Writer::end() {
         start_tag_open_ = false;
     } else {
         out_ += "</";
-        out_ += open_.back().tag;
+        out_.append(tags_, open_.back(), std::string::npos);
         out_ += '>';
     }
+    tags_.resize(open_.back());
     open_.pop_back();
     return *this;
 }
@@ -135,7 +169,7 @@ Writer& Writer::leaf(const QName& name, std::string_view text) {
 
 Writer& Writer::text(std::string_view text) {
     close_start_tag();
-    out_ += escape(text);
+    append_escaped_impl(out_, text, false);
     return *this;
 }
 

@@ -29,6 +29,7 @@ import threading
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
@@ -342,8 +343,9 @@ def windows(events_file):
     return moves, outage, kill
 
 
-def server_state(http, base, user, problems):
-    """The calendar as the server has it: name -> [etag, body] (PROPFIND + GET)."""
+def server_state(http, base, user, problems, fetched):
+    """The calendar as the server has it: name -> [etag, body] (PROPFIND + GET;
+    fetched holds GET answers already made, by name)."""
     body = (b'<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop>'
             b'<D:getetag/></D:prop></D:propfind>')
     r = http.request("PROPFIND", url_of(base, user, COLL), auth=auth(user), data=body,
@@ -355,7 +357,8 @@ def server_state(http, base, user, problems):
     for name, status, props in responses(r.content):
         if status != 200 or not name.endswith(".ics"):
             continue
-        g = http.get(url_of(base, user, COLL + name), auth=auth(user), timeout=60)
+        g = fetched.get(name) or http.get(url_of(base, user, COLL + name), auth=auth(user),
+                                          timeout=60)
         if g.status_code != 200:
             problems.append(f"{user}/{name}: listed but GET -> {g.status_code}")
             continue
@@ -366,47 +369,51 @@ def server_state(http, base, user, problems):
     return state
 
 
-def verify_replicas(args, data, moves, problems):
-    """Final sync of every replica from its last token, then replica == server."""
+def check_user(args, u, m, reps):
+    """Checks 3 and 4 for one user: returns (problems, acknowledged resources
+    checked, replicas compared, replica items, final sync records)."""
     http = requests.Session()
-    log, syncs, sync_problems = [], [], []
-    syncer = Syncer(args.url, http, log, syncs, sync_problems)
-    compared = items = 0
-    for u, reps in data["replicas"].items():
-        state = server_state(http, args.url, u, problems)
-        if state is None:
+    problems, fetched, checked = [], {}, 0
+    # 3. Data: every acknowledged write byte for byte, deletions stay deleted.
+    for path, e in m.items():
+        r = http.get(url_of(args.url, u, path), auth=auth(u), timeout=60)
+        fetched[path[len(COLL):]] = r
+        body = r.content.decode("latin1") if r.status_code == 200 else None
+        if e["uncertain"]:
+            if body not in (e["body"], e.get("before")) and r.status_code not in (200, 404):
+                problems.append(f"{u}/{path}: {r.status_code} after an unacknowledged write")
             continue
-        for kind, j in reps.items():
-            rep = Replica.from_json(j)
-            for _ in range(10):
-                if syncer.sync(u, rep):
-                    break
-                time.sleep(1)
-            else:
-                problems.append(f"{u} ({kind}): final sync failed: {log[-1]}")
-                continue
-            compared += 1
-            items += len(rep.items)
-            if set(rep.items) != set(state):
-                problems.append(f"{u} ({kind}): replica has {sorted(set(rep.items) - set(state))}"
-                                f" extra, misses {sorted(set(state) - set(rep.items))}")
-            for name in set(rep.items) & set(state):
-                if rep.items[name][0] != state[name][0]:
-                    problems.append(f"{u}/{name} ({kind}): replica ETag {rep.items[name][0]}"
-                                    f" != server {state[name][0]}")
-                elif rep.items[name][1] != state[name][1]:
-                    problems.append(f"{u}/{name} ({kind}): replica body differs from GET")
-    problems.extend(sync_problems)
-    # Tokens got before a user's move and used after it (the point of keeping ids).
-    across = sum(1 for u, got, used, s in data["syncs"] + syncs
-                 if u in moves and moves[u][1] and got and got < moves[u][0] and used > moves[u][1]
-                 and s == 207)
-    n_sync = sum(1 for e in data["syncs"] if e[3] == 207)
-    print(f"sync: {n_sync} delta syncs during the load, {compared} replicas ({items} items) "
-          f"equal to the server after a final sync, {across} syncs used a token from before "
-          f"the user's move")
-    if moves and not across:
-        problems.append("no sync used a token across a move: the check did not run")
+        checked += 1
+        if e["present"] and body != e["body"]:
+            problems.append(f"{u}/{path}: acknowledged write lost ({r.status_code})")
+        if not e["present"] and r.status_code != 404:
+            problems.append(f"{u}/{path}: deleted but back ({r.status_code})")
+    # 4. Sync: each replica, after a final sync from its last token, equals the server.
+    log, syncs = [], []
+    syncer = Syncer(args.url, http, log, syncs, problems)
+    compared = items = 0
+    state = server_state(http, args.url, u, problems, fetched)
+    for kind, j in (reps.items() if state is not None else ()):
+        rep = Replica.from_json(j)
+        for _ in range(10):
+            if syncer.sync(u, rep):
+                break
+            time.sleep(1)
+        else:
+            problems.append(f"{u} ({kind}): final sync failed: {log[-1]}")
+            continue
+        compared += 1
+        items += len(rep.items)
+        if set(rep.items) != set(state):
+            problems.append(f"{u} ({kind}): replica has {sorted(set(rep.items) - set(state))}"
+                            f" extra, misses {sorted(set(state) - set(rep.items))}")
+        for name in set(rep.items) & set(state):
+            if rep.items[name][0] != state[name][0]:
+                problems.append(f"{u}/{name} ({kind}): replica ETag {rep.items[name][0]}"
+                                f" != server {state[name][0]}")
+            elif rep.items[name][1] != state[name][1]:
+                problems.append(f"{u}/{name} ({kind}): replica body differs from GET")
+    return problems, checked, compared, items, syncs
 
 
 def verify(args):
@@ -440,33 +447,35 @@ def verify(args):
         else:
             problems.append(f"user {u} (shard {before[u]}->{after[u]}): {method} -> {status} "
                             f"at {t:.1f} outside a fault window")
-    # 3. Data: every acknowledged write byte for byte, deletions stay deleted.
-    http = requests.Session()
-    checked = 0
-    for u, m in model.items():
-        for path, e in m.items():
-            r = http.get(url_of(args.url, u, path), auth=auth(u), timeout=60)
-            body = r.content.decode("latin1") if r.status_code == 200 else None
-            if e["uncertain"]:
-                if body not in (e["body"], e.get("before")) and r.status_code not in (200, 404):
-                    problems.append(f"{u}/{path}: {r.status_code} after an unacknowledged write")
-                continue
-            checked += 1
-            if e["present"] and body != e["body"]:
-                problems.append(f"{u}/{path}: acknowledged write lost ({r.status_code})")
-            if not e["present"] and r.status_code != 404:
-                problems.append(f"{u}/{path}: deleted but back ({r.status_code})")
     codes = {}
     for _, _, _, s in log:
         codes[s] = codes.get(s, 0) + 1
-    print(f"requests by status: {dict(sorted(codes.items()))}")
-    print(f"checked {checked} acknowledged resources; {stats}")
     if 500 in codes:
         problems.append(f"{codes[500]} responses were 500")
     if not stats["outage_503"]:
         problems.append("no 503 seen during the shard outage: was the fault injected?")
-    # 4. Sync: every replica, after a final sync, equals the server.
-    verify_replicas(args, data, moves, problems)
+    # 3 and 4, per user, 8 users at a time.
+    with ThreadPoolExecutor(8) as pool:
+        done = list(pool.map(lambda u: check_user(args, u, model[u], data["replicas"][u]),
+                             model))
+    checked = compared = items = 0
+    final_syncs = []
+    for p, c, n, i, s in done:
+        problems += p
+        checked, compared, items = checked + c, compared + n, items + i
+        final_syncs += s
+    # Tokens got before a user's move and used after it (the point of keeping ids).
+    across = sum(1 for u, got, used, s in data["syncs"] + final_syncs
+                 if u in moves and moves[u][1] and got and got < moves[u][0] and used > moves[u][1]
+                 and s == 207)
+    n_sync = sum(1 for e in data["syncs"] if e[3] == 207)
+    print(f"requests by status: {dict(sorted(codes.items()))}")
+    print(f"checked {checked} acknowledged resources; {stats}")
+    print(f"sync: {n_sync} delta syncs during the load, {compared} replicas ({items} items) "
+          f"equal to the server after a final sync, {across} syncs used a token from before "
+          f"the user's move")
+    if moves and not across:
+        problems.append("no sync used a token across a move: the check did not run")
     for p in problems[:50]:
         print("FAIL:", p)
     if problems:

@@ -344,7 +344,16 @@ public:
     }
 
     std::vector<store::DeadProperty> dead_properties(const store::Resource& r) override {
+        store_.count_dead_property_read();
         return entry(r.path).properties;
+    }
+
+    std::vector<std::vector<store::DeadProperty>> dead_properties_of(
+        const std::vector<const store::Resource*>& resources) override {
+        store_.count_dead_property_read();  // one round trip in a real store
+        std::vector<std::vector<store::DeadProperty>> out;
+        for (const store::Resource* r : resources) out.push_back(entry(r->path).properties);
+        return out;
     }
 
     std::optional<store::DeadProperty> dead_property(const store::Resource& r, const std::string& ns,
@@ -563,6 +572,16 @@ void MemoryShardStore::fail_next_opens(store::Errc code, int count) {
     std::lock_guard lock(mutex_);
     fail_code_ = code;
     fail_count_ = count;
+}
+
+int MemoryShardStore::dead_property_reads() const {
+    std::lock_guard lock(mutex_);
+    return dead_property_reads_;
+}
+
+void MemoryShardStore::count_dead_property_read() {
+    std::lock_guard lock(mutex_);
+    ++dead_property_reads_;
 }
 
 int MemoryShardStore::opens() const {

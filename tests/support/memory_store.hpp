@@ -73,6 +73,11 @@ public:
     void fail_next_opens(store::Errc code, int count = 1);
     /// Number of sessions opened so far.
     int opens() const;
+    /// Dead-property list reads so far (dead_properties, and one per
+    /// dead_properties_of batch): PROPFIND must not read per member.
+    int dead_property_reads() const;
+    /// Used by sessions: counts one dead-property list read.
+    void count_dead_property_read();
     /// Committed state of a home (a copy), for assertions.
     Home snapshot(store::UserId owner) const;
 
@@ -86,6 +91,7 @@ private:
     std::optional<store::Errc> fail_code_;
     int fail_count_ = 0;
     int opens_ = 0;
+    int dead_property_reads_ = 0;
 };
 
 }  // namespace cosmo::test

@@ -36,6 +36,9 @@ struct Config {
     std::size_t xml_max_elements = 100000;
     std::int64_t quota_bytes = 1024LL * 1024 * 1024;
     std::int64_t max_lock_timeout = 7 * 24 * 3600;
+    // CalDAV
+    std::size_t max_instances = 10000;       ///< recurrence instances expanded per object
+    std::size_t max_report_results = 10000;  ///< responses per REPORT (then a 507)
     // Storage
     std::string data_dir = "var";
     std::string directory_dsn;  ///< empty = embedded PostgreSQL under data_dir
@@ -43,6 +46,9 @@ struct Config {
     int db_connect_timeout_ms = 3000;
     int db_statement_timeout_ms = 30000;
     int directory_cache_ttl_ms = 30000;
+    /// Days a change-log row is kept (RFC 6578 sync tokens older than this
+    /// get 403 valid-sync-token); at least 7 (CLIENTS.md §1.2).
+    int sync_retention_days = 60;
     // Authentication
     std::string realm = "Cosmo";
     int auth_cache_ttl = 60;

@@ -3,7 +3,10 @@
 /// verified credentials and throttling of repeated failures.
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
+#include <exception>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -52,6 +55,21 @@ private:
         std::string user;
         std::chrono::steady_clock::time_point expires;
     };
+    /// What one directory lookup + scrypt verification concluded.
+    struct Verdict {
+        bool ok = false;
+        std::string user;            ///< the directory's spelling of the name (when ok)
+        const char* reason = "";     ///< for the failure log line (when !ok)
+    };
+    /// One verification in progress for a cache key: concurrent misses for
+    /// the same (user, password) wait for it instead of running scrypt again.
+    struct Flight {
+        std::mutex mutex;
+        std::condition_variable done_cv;
+        bool done = false;
+        Verdict verdict;
+        std::exception_ptr error;  ///< the directory was unreachable
+    };
     struct Failures {
         int count = 0;
         std::chrono::steady_clock::time_point window_start;
@@ -63,6 +81,11 @@ private:
     void remember(const std::string& key, const std::string& user,
                   std::chrono::steady_clock::time_point now);
     void record_failure(const std::string& throttle_key, std::chrono::steady_clock::time_point now);
+    /// Looks the user up and verifies the password once per key at a time
+    /// (single flight); a success is remembered in the cache before the
+    /// waiters are released. Rethrows the leader's store::Error in every waiter.
+    Verdict verify_once(const std::string& key, const std::string& user,
+                        const std::string& password, std::chrono::steady_clock::time_point now);
 
     store::Directory& directory_;
     Options options_;
@@ -70,6 +93,7 @@ private:
     std::mutex mutex_;
     std::unordered_map<std::string, CacheEntry> cache_;
     std::unordered_map<std::string, Failures> failures_;
+    std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;  ///< by cache key
 };
 
 /// Puts authentication in front of another handler: 401 with

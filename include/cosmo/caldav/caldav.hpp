@@ -21,7 +21,8 @@ struct Options {
     /// Instances expanded per object in a time-range match (§5.2.8);
     /// also the limit of ical::expand per request object.
     std::size_t max_instances = 10000;
-    /// Advertised only (§5.2.9): not enforced yet.
+    /// §5.2.9: ATTENDEEs per component (master or override), enforced on
+    /// PUT, COPY and MOVE with 403 max-attendees-per-instance.
     std::size_t max_attendees_per_instance = 1000;
     /// Responses per REPORT before it is cut with a 507 (DESIGN.md, bad input).
     std::size_t max_results = 10000;

@@ -114,9 +114,11 @@ std::optional<PropRequest> parse_prop_request(const xml::Element& root);
 
 /// Writes one <D:response> for a node with the requested properties,
 /// grouped by status (RFC 4918 §9.1); `minimal` leaves out the 404 propstat
-/// (RFC 8144 Brief / RFC 7240 return=minimal).
+/// (RFC 8144 Brief / RFC 7240 return=minimal). Dead properties are read only
+/// when needed (allprop, propname, or a name no live property answers),
+/// unless `dead` already holds the node's (fetched for many nodes at once).
 void write_prop_response(Call& call, const Node& node, const PropRequest& request, bool minimal,
-                         xml::Writer& w);
+                         xml::Writer& w, const std::vector<store::DeadProperty>* dead = nullptr);
 
 /// Creates the collection at the request target with the properties set in
 /// a creation body (RFC 5689 §3 DAV:mkcol, RFC 4791 §5.3.1 C:mkcalendar;

@@ -85,6 +85,22 @@ struct PutHook {
     std::function<std::optional<store::CalendarIndex>(Call&, const store::Resource& parent,
                                                       std::string& content_type)>
         run;
+    /// The same checks for COPY/MOVE of an object into a collection of
+    /// `kind` (RFC 4791 §5.3.2 names COPY and MOVE too): `body` is the
+    /// source's bytes, `path` the destination, `leaving` the path of a
+    /// resource that stops holding its UID in this request (the MOVE
+    /// source; "" for COPY). Returns the query columns to store. May be empty.
+    std::function<std::optional<store::CalendarIndex>(
+        Call&, const store::Resource& parent, const std::string& path, const std::string& body,
+        std::string& content_type, const std::string& leaving)>
+        check_copy;
+};
+
+/// Answers GET/HEAD on a collection of `kind` instead of the HTML listing
+/// (RFC 4791 has none; CalDAV exports the calendar as one text/calendar).
+struct GetHook {
+    store::CollectionKind kind = store::CollectionKind::kPlain;
+    std::function<http::Response(Call&)> run;
 };
 
 struct Registries {
@@ -95,6 +111,7 @@ struct Registries {
     std::vector<Method> methods;
     std::vector<CollectionType> collection_types;
     std::vector<PutHook> put_hooks;
+    std::vector<GetHook> get_hooks;
 
     const LiveProperty* find_property(const xml::QName& name) const;
     const Report* find_report(const xml::QName& name) const;
@@ -102,6 +119,7 @@ struct Registries {
     const CollectionType* find_collection_type(const xml::QName& resourcetype) const;
     const CollectionType* find_collection_type(store::CollectionKind kind) const;
     const PutHook* find_put_hook(store::CollectionKind kind) const;
+    const GetHook* find_get_hook(store::CollectionKind kind) const;
 };
 
 /// The WebDAV rows: classes 1, 2, 3 and extended-mkcol, the RFC 4918 /

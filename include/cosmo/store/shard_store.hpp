@@ -56,6 +56,13 @@ public:
     /// with bodies, in one round trip; missing paths are left out. Order
     /// follows the paths.
     virtual std::vector<StoredObject> read_objects(const std::vector<std::string>& paths) = 0;
+    /// As read_objects() without the bodies: for listings that need only
+    /// ETags and metadata (sync-collection without calendar-data).
+    virtual std::vector<Resource> stat_objects(const std::vector<std::string>& paths) {
+        std::vector<Resource> out;
+        for (StoredObject& o : read_objects(paths)) out.push_back(std::move(o.resource));
+        return out;
+    }
     /// Objects of collection, with bodies, whose index overlaps [start, end]
     /// (seconds; kMinSeconds / kMaxSeconds for open ends) and whose component
     /// is `component` ("" = any). Objects without an index are included, so
@@ -95,6 +102,16 @@ public:
 
     // Dead properties of a resource.
     virtual std::vector<DeadProperty> dead_properties(const Resource& resource) = 0;
+    /// Dead properties of several resources, in one round trip where the
+    /// store can (PROPFIND Depth 1 without an N+1 pattern): element i holds
+    /// dead_properties(*resources[i]).
+    virtual std::vector<std::vector<DeadProperty>> dead_properties_of(
+        const std::vector<const Resource*>& resources) {
+        std::vector<std::vector<DeadProperty>> out;
+        out.reserve(resources.size());
+        for (const Resource* r : resources) out.push_back(dead_properties(*r));
+        return out;
+    }
     virtual std::optional<DeadProperty> dead_property(const Resource& resource,
                                                       const std::string& ns,
                                                       const std::string& name) = 0;

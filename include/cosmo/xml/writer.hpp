@@ -3,6 +3,7 @@
 /// Fixed prefixes for the well-known namespaces (D: C: CS: ICAL:); any other
 /// namespace gets a generated prefix declared on the element that uses it.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,8 +14,9 @@ namespace cosmo::xml {
 
 class Writer {
 public:
-    /// Starts a document with the XML declaration.
-    Writer();
+    /// Starts a document with the XML declaration; `reserve` bytes are
+    /// allocated up front so a typical multistatus is built in one buffer.
+    explicit Writer(std::size_t reserve = 4096);
 
     /// Opens an element. The first element written declares D:, C:, CS:
     /// and ICAL: so nested elements use them freely.
@@ -34,14 +36,16 @@ public:
     std::string finish();
 
 private:
-    struct Open {
-        std::string tag;
-    };
     void close_start_tag();
-    std::string prefix_for(const std::string& ns, std::string& declarations);
+    /// Appends "prefix:local" of name to tags_ (a generated prefix also
+    /// gets its xmlns declaration appended to declarations).
+    void append_tag(const QName& name, std::string& declarations);
 
     std::string out_;
-    std::vector<Open> open_;
+    /// Open element tags, back to back ("D:multistatusD:response..."):
+    /// one buffer instead of one string per element.
+    std::string tags_;
+    std::vector<std::size_t> open_;  ///< start offset of each open tag in tags_
     bool start_tag_open_ = false;
     bool root_written_ = false;
     int generated_prefixes_ = 0;
@@ -52,5 +56,7 @@ std::string escape(std::string_view text);
 /// escape() plus tab and newlines as character references, so an attribute
 /// value survives attribute-value normalization (XML 1.0 §3.3.3).
 std::string escape_attribute(std::string_view value);
+/// Appends escape(text) to out without a temporary string.
+void append_escaped(std::string& out, std::string_view text);
 
 }  // namespace cosmo::xml

@@ -114,7 +114,9 @@ TEST_F(CaldavTest, SyncLimitGives507AndAPartialToken) {
         st = statuses(res.body(), &token);
         const bool more = st.count(kCal) > 0;
         for (const auto& [h, s] : st) {
-            if (h != kCal) EXPECT_TRUE(seen.insert(h).second) << h;
+            if (h != kCal) {
+                EXPECT_TRUE(seen.insert(h).second) << h;
+            }
         }
         if (!more) break;
     }

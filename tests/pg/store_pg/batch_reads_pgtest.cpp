@@ -1,0 +1,107 @@
+// The read paths added for PROPFIND Depth 1 and sync-collection: dead
+// properties of many resources in one query, objects without bodies, and the
+// home collection read together with the placement check at session open.
+
+#include <gtest/gtest.h>
+
+#include "support/pg_fixture.hpp"
+
+namespace cosmo::test {
+namespace {
+
+using store::CollectionKind;
+using store::DeadProperty;
+
+class BatchReadsTest : public PgStoreTest {
+protected:
+    void SetUp() override {
+        PgStoreTest::SetUp();
+        if (IsSkipped()) {
+            return;
+        }
+        user_ = new_user_with_home("batch");
+        auto s = shards_->open(user_);
+        s->make_collection("cal/", CollectionKind::kCalendar);
+        s->put_object("cal/a.ics", "text/calendar", "AAAA", nullptr);
+        s->put_object("cal/b \"q\".ics", "text/calendar", "BB", nullptr);
+        s->put_object("cal/c.ics", "text/calendar", "C", nullptr);
+        s->make_collection("cal/sub/", CollectionKind::kPlain);
+        s->set_dead_property(*s->stat("cal/b \"q\".ics"), DeadProperty{"urn:t", "x", "bx"});
+        s->set_dead_property(*s->stat("cal/b \"q\".ics"), DeadProperty{"urn:t", "a", "ba"});
+        s->set_dead_property(*s->stat("cal/sub/"), DeadProperty{"urn:t", "x", "<y xmlns=\"\"/>"});
+        s->set_dead_property(*s->stat("cal/"), DeadProperty{"urn:t", "x", "cal"});
+        s->commit();
+    }
+
+    store::User user_;
+};
+
+TEST_F(BatchReadsTest, DeadPropertiesOfManyMatchOneByOne) {
+    auto s = shards_->open(user_);
+    const std::vector<store::Resource> members = s->children(*s->stat("cal/"));
+    ASSERT_EQ(members.size(), 4u);
+    std::vector<const store::Resource*> ptrs;
+    for (const store::Resource& r : members) ptrs.push_back(&r);
+    ptrs.push_back(&members[0]);  // the same resource twice
+    const auto batch = s->dead_properties_of(ptrs);
+    ASSERT_EQ(batch.size(), ptrs.size());
+    for (std::size_t i = 0; i < ptrs.size(); ++i) {
+        const auto single = s->dead_properties(*ptrs[i]);
+        ASSERT_EQ(batch[i].size(), single.size()) << ptrs[i]->path;
+        for (std::size_t k = 0; k < single.size(); ++k) {
+            EXPECT_EQ(batch[i][k].ns, single[k].ns);
+            EXPECT_EQ(batch[i][k].name, single[k].name);
+            EXPECT_EQ(batch[i][k].value_xml, single[k].value_xml);
+        }
+    }
+    // The collection's own property is not a member's: b has two, sub/ one
+    // (members[0], listed twice: collections come first).
+    ASSERT_TRUE(members[0].is_collection);
+    std::size_t total = 0;
+    for (const auto& props : batch) total += props.size();
+    EXPECT_EQ(total, 4u);
+    EXPECT_TRUE(s->dead_properties_of({}).empty());
+}
+
+TEST_F(BatchReadsTest, StatObjectsHasMetadataInRequestOrderWithoutBodies) {
+    auto s = shards_->open(user_);
+    const auto objects = s->stat_objects(
+        {"cal/c.ics", "cal/missing.ics", "cal/a.ics", "cal/sub/", "cal/b \"q\".ics"});
+    ASSERT_EQ(objects.size(), 3u);
+    EXPECT_EQ(objects[0].path, "cal/c.ics");
+    EXPECT_EQ(objects[1].path, "cal/a.ics");
+    EXPECT_EQ(objects[2].path, "cal/b \"q\".ics");
+    const auto full = s->read_objects({"cal/a.ics"});
+    ASSERT_EQ(full.size(), 1u);
+    EXPECT_EQ(objects[1].etag, full[0].resource.etag);
+    EXPECT_EQ(objects[1].content_length, 4);
+    EXPECT_EQ(objects[1].content_type, "text/calendar");
+    EXPECT_EQ(objects[1].id, full[0].resource.id);
+    EXPECT_TRUE(s->stat_objects({}).empty());
+}
+
+TEST_F(BatchReadsTest, HomeStatFollowsWritesInTheSameSession) {
+    auto s = shards_->open(user_);
+    const auto before = s->stat("");
+    ASSERT_TRUE(before);
+    EXPECT_TRUE(before->is_collection);
+    // Creating a member bumps the home's revision: stat("") must see it.
+    s->make_collection("other/", CollectionKind::kPlain);
+    const auto after = s->stat("");
+    ASSERT_TRUE(after);
+    EXPECT_GT(after->revision, before->revision);
+    s->commit();
+    auto fresh = shards_->open(user_);
+    EXPECT_EQ(fresh->stat("")->revision, after->revision);
+}
+
+TEST_F(BatchReadsTest, NoHomeYetStatsAsMissing) {
+    const store::User u = new_user("nohome");
+    auto s = shards_->open(u);
+    EXPECT_FALSE(s->stat(""));
+    s->ensure_home();
+    EXPECT_TRUE(s->stat(""));
+}
+
+}  // namespace
+}  // namespace cosmo::test
