@@ -74,6 +74,10 @@ po::options_description config_options(Config& c) {
         ("realm", po::value(&c.realm)->default_value(c.realm), "HTTP Basic realm")
         ("auth-cache-ttl", po::value(&c.auth_cache_ttl)->default_value(c.auth_cache_ttl),
          "seconds a verified password is trusted without re-checking")
+        ("auth-verified-lifetime",
+         po::value(&c.auth_verified_lifetime)->default_value(c.auth_verified_lifetime),
+         "seconds a password check stays good while the stored hash is unchanged "
+         "(re-checked against the directory every auth-cache-ttl, no re-hashing)")
         ("auth-max-failures",
          po::value(&c.auth_max_failures)->default_value(c.auth_max_failures),
          "failed logins per user and client IP before throttling")

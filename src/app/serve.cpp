@@ -111,6 +111,7 @@ int serve(const Config& c) {
     auth::Options auth_options;
     auth_options.realm = c.realm;
     auth_options.cache_ttl = std::chrono::seconds(c.auth_cache_ttl);
+    auth_options.verified_lifetime = std::chrono::seconds(c.auth_verified_lifetime);
     auth_options.max_failures = c.auth_max_failures;
     auth_options.failure_window = std::chrono::seconds(c.auth_failure_window);
     auth_options.throttle_time = std::chrono::seconds(c.auth_throttle_time);

@@ -1,5 +1,7 @@
 #include "cosmo/auth/authenticator.hpp"
 
+#include <algorithm>
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -30,28 +32,50 @@ std::string Authenticator::cache_key(std::string_view user, std::string_view pas
 }
 
 bool Authenticator::cached(const std::string& key, Clock::time_point now) {
+    CacheEntry entry;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = cache_.find(key);
+        if (it == cache_.end()) {
+            return false;
+        }
+        if (it->second.expires > now) {
+            return true;
+        }
+        if (it->second.verified_until <= now) {
+            cache_.erase(it);
+            return false;
+        }
+        entry = it->second;
+    }
+    // The short TTL has passed: ask the directory whether the user is still
+    // enabled with the same stored hash. That is one indexed lookup; scrypt
+    // runs again only if the password (hash) changed.
+    const auto user = directory_.find_user(entry.user);
     std::lock_guard lock(mutex_);
     auto it = cache_.find(key);
     if (it == cache_.end()) {
         return false;
     }
-    if (it->second.expires <= now) {
+    if (!user || user->disabled || user->password_hash != entry.password_hash) {
         cache_.erase(it);
         return false;
     }
+    it->second.expires = now + options_.cache_ttl;
     return true;
 }
 
 void Authenticator::remember(const std::string& key, const std::string& user,
-                             Clock::time_point now) {
+                             const std::string& password_hash, Clock::time_point now) {
     std::lock_guard lock(mutex_);
     if (cache_.size() >= options_.cache_capacity) {
-        std::erase_if(cache_, [&](const auto& kv) { return kv.second.expires <= now; });
+        std::erase_if(cache_, [&](const auto& kv) { return kv.second.verified_until <= now; });
         if (cache_.size() >= options_.cache_capacity) {
             cache_.clear();
         }
     }
-    cache_[key] = CacheEntry{user, now + options_.cache_ttl};
+    cache_[key] = CacheEntry{user, password_hash, now + options_.cache_ttl,
+                             now + std::max(options_.verified_lifetime, options_.cache_ttl)};
 }
 
 void Authenticator::record_failure(const std::string& throttle_key, Clock::time_point now) {
@@ -102,12 +126,15 @@ Authenticator::Verdict Authenticator::verify_once(const std::string& key, const 
     std::exception_ptr error;
     try {
         const auto found = directory_.find_user(user);
-        verdict.ok = found && !found->disabled && verify_password(password, found->password_hash);
+        if (found && !found->disabled) {
+            ++password_verifications_;
+            verdict.ok = verify_password(password, found->password_hash);
+        }
         if (verdict.ok) {
             verdict.user = found->name;
             // Cached before the flight ends: a request arriving now either
             // joins the flight or finds the cache, never verifies again.
-            remember(key, found->name, now);
+            remember(key, found->name, found->password_hash, now);
         } else {
             verdict.reason = !found            ? "unknown-user"
                              : found->disabled ? "disabled"

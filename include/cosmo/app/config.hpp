@@ -52,6 +52,7 @@ struct Config {
     // Authentication
     std::string realm = "Cosmo";
     int auth_cache_ttl = 60;
+    int auth_verified_lifetime = 24 * 3600;  ///< seconds; see auth::Options
     int auth_max_failures = 5;
     int auth_failure_window = 300;
     int auth_throttle_time = 60;

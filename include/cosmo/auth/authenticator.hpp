@@ -2,7 +2,9 @@
 /// HTTP Basic authentication against the directory, with a cache of
 /// verified credentials and throttling of repeated failures.
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -24,6 +26,13 @@ struct Options {
     /// the directory again; a disabled user or changed password takes
     /// effect within this time on every app server.
     std::chrono::seconds cache_ttl{60};
+    /// How long a scrypt verification stays good. After cache_ttl the
+    /// directory is asked again (one cheap lookup) and, while the user is
+    /// enabled and the stored hash is the one that was verified, the pair
+    /// stays valid without running scrypt again, up to this lifetime. So
+    /// revocation still takes effect within cache_ttl, and a client polling
+    /// every few minutes costs one scrypt per lifetime, not one per poll.
+    std::chrono::seconds verified_lifetime{24 * 3600};
     std::size_t cache_capacity = 100000;
     /// Failures per (user, client IP) within failure_window before that pair
     /// is throttled for throttle_time.
@@ -50,10 +59,15 @@ public:
 
     const Options& options() const { return options_; }
 
+    /// Password hashes computed so far (scrypt runs): for metrics and tests.
+    std::uint64_t password_verifications() const { return password_verifications_; }
+
 private:
     struct CacheEntry {
         std::string user;
-        std::chrono::steady_clock::time_point expires;
+        std::string password_hash;  ///< the directory's hash that was verified
+        std::chrono::steady_clock::time_point expires;         ///< trust without asking
+        std::chrono::steady_clock::time_point verified_until;  ///< re-check hash, no scrypt
     };
     /// What one directory lookup + scrypt verification concluded.
     struct Verdict {
@@ -77,9 +91,11 @@ private:
     };
 
     std::string cache_key(std::string_view user, std::string_view password) const;
+    /// True when key is in the cache and still trusted, after re-checking
+    /// the directory when its short TTL has passed (see verified_lifetime).
     bool cached(const std::string& key, std::chrono::steady_clock::time_point now);
     void remember(const std::string& key, const std::string& user,
-                  std::chrono::steady_clock::time_point now);
+                  const std::string& password_hash, std::chrono::steady_clock::time_point now);
     void record_failure(const std::string& throttle_key, std::chrono::steady_clock::time_point now);
     /// Looks the user up and verifies the password once per key at a time
     /// (single flight); a success is remembered in the cache before the
@@ -90,6 +106,7 @@ private:
     store::Directory& directory_;
     Options options_;
     std::string cache_secret_;  ///< per-process key: the cache never holds a password or plain hash
+    std::atomic<std::uint64_t> password_verifications_{0};
     std::mutex mutex_;
     std::unordered_map<std::string, CacheEntry> cache_;
     std::unordered_map<std::string, Failures> failures_;

@@ -35,3 +35,42 @@ TEST(Config, CaldavLimits) {
 
 }  // namespace
 }  // namespace cosmo::test
+
+namespace cosmo::test {
+namespace {
+
+// config/cosmo.conf documents every key: it must load (an unknown key is a
+// start-up error) and state the same defaults as the code.
+TEST(Config, ShippedExampleLoadsWithTheDefaults) {
+    const app::Config file = load({std::string("--config=") + COSMO_SOURCE_DIR +
+                                   "/config/cosmo.conf"});
+    const app::Config defaults = load({});
+    EXPECT_EQ(file.listen, defaults.listen);
+    EXPECT_EQ(file.admin_listen, defaults.admin_listen);
+    EXPECT_EQ(file.body_limit, defaults.body_limit);
+    EXPECT_EQ(file.max_resource_size, defaults.max_resource_size);
+    EXPECT_EQ(file.auth_cache_ttl, defaults.auth_cache_ttl);
+    EXPECT_EQ(file.auth_verified_lifetime, defaults.auth_verified_lifetime);
+    EXPECT_EQ(file.sync_retention_days, defaults.sync_retention_days);
+    EXPECT_EQ(file.data_dir, defaults.data_dir);
+    EXPECT_TRUE(file.embedded());
+}
+
+TEST(Config, UnknownKeysAreErrors) {
+    EXPECT_THROW(load({"--no-such-key=1"}), std::runtime_error);
+}
+
+TEST(Config, EnvironmentSetsKeysAndFlagsWin) {
+    ::setenv("COSMO_BODY_LIMIT", "1234", 1);
+    EXPECT_EQ(load({}).body_limit, 1234u);
+    EXPECT_EQ(load({"--body-limit=99"}).body_limit, 99u);
+    ::unsetenv("COSMO_BODY_LIMIT");
+}
+
+TEST(Config, PrefixIsNormalised) {
+    EXPECT_EQ(load({"--external-prefix=dav/"}).external_prefix, "/dav");
+    EXPECT_EQ(load({"--trusted-proxies=10.0.0.1, 10.0.0.2"}).trusted_proxies.size(), 2u);
+}
+
+}  // namespace
+}  // namespace cosmo::test

@@ -154,3 +154,27 @@ TEST_F(AuthenticatorTest, AVerifiedClientPassesWhileItsAddressIsThrottled) {
     EXPECT_EQ(a.authenticate(basic("alice", "guess"), "9.9.9.9").outcome, Outcome::kThrottled);
     EXPECT_EQ(a.authenticate(basic("alice", "right"), "9.9.9.9").outcome, Outcome::kOk);
 }
+
+TEST_F(AuthenticatorTest, RevalidatesWithoutScryptWhileTheHashIsUnchanged) {
+    options.cache_ttl = std::chrono::seconds(0);  // every request re-asks the directory
+    auth::Authenticator a(dir, options);
+    ASSERT_EQ(a.authenticate(basic("alice", "right"), "1.1.1.1").outcome, Outcome::kOk);
+    ASSERT_EQ(a.password_verifications(), 1u);
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_EQ(a.authenticate(basic("alice", "right"), "1.1.1.1").outcome, Outcome::kOk);
+    }
+    EXPECT_EQ(a.password_verifications(), 1u);  // looked up, not re-hashed
+    // A new stored hash (even of the same password) means a real check again.
+    dir.set_password("alice", auth::hash_password("right", {10, 8, 1}));
+    ASSERT_EQ(a.authenticate(basic("alice", "right"), "1.1.1.1").outcome, Outcome::kOk);
+    EXPECT_EQ(a.password_verifications(), 2u);
+}
+
+TEST_F(AuthenticatorTest, VerifiedLifetimeBoundsRevalidation) {
+    options.cache_ttl = std::chrono::seconds(0);
+    options.verified_lifetime = std::chrono::seconds(0);
+    auth::Authenticator a(dir, options);
+    ASSERT_EQ(a.authenticate(basic("alice", "right"), "1.1.1.1").outcome, Outcome::kOk);
+    ASSERT_EQ(a.authenticate(basic("alice", "right"), "1.1.1.1").outcome, Outcome::kOk);
+    EXPECT_EQ(a.password_verifications(), 2u);
+}
