@@ -3,6 +3,7 @@
 // (min/max-date-time), plus the RFC 5545 rules §9.9 relies on (DTSTART on a
 // VEVENT, never both DTEND/DUE and DURATION).
 
+#include <chrono>
 #include <algorithm>
 #include <set>
 #include <string>
@@ -113,7 +114,22 @@ void check_object(icalcomponent* root, const ValidationOptions& options,
 }
 
 // The DATE or DATE-TIME values of one property, in UTC.
-void property_times(icalproperty* p, const Resolver& r, std::vector<TimePoint>& out) {
+// The wall-clock reading of t taken as UTC: off from the real instant by at
+// most the zone's UTC offset (under a day), and cheap, unlike a zone lookup.
+TimePoint naive_utc(const icaltimetype& t) {
+    using namespace std::chrono;
+    const sys_days day{year{t.year} / month{static_cast<unsigned>(t.month)} /
+                       std::chrono::day{static_cast<unsigned>(t.day)}};
+    return time_point_cast<TimePoint::duration>(day + hours{t.hour} + minutes{t.minute} +
+                                                seconds{t.second});
+}
+
+// Only values within this distance of a limit need their time zone resolved
+// (zone conversion was a fifth of a PUT's cost in the profile).
+constexpr std::chrono::hours kZoneMargin{48};
+
+void property_times(icalproperty* p, const Resolver& r, const ValidationOptions& options,
+                    std::vector<TimePoint>& out) {
     icalvalue* v = icalproperty_get_value(p);
     if (v == nullptr) {
         return;
@@ -130,7 +146,13 @@ void property_times(icalproperty* p, const Resolver& r, std::vector<TimePoint>& 
         case ICAL_PERIOD_VALUE: t = icalvalue_get_period(v).start; break;
         default: return;
     }
-    if (!icaltime_is_null_time(t)) {
+    if (icaltime_is_null_time(t)) {
+        return;
+    }
+    const TimePoint naive = naive_utc(t);
+    const bool near_min = options.min_date_time && naive - kZoneMargin < *options.min_date_time;
+    const bool near_max = options.max_date_time && naive + kZoneMargin > *options.max_date_time;
+    if (near_min || near_max) {
         out.push_back(detail::to_utc(t, r.zone_for(p, t)));
     }
 }
@@ -150,7 +172,7 @@ void check_date_limits(icalcomponent* root, const ValidationOptions& options, co
         }
         for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY);
              p != nullptr; p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
-            property_times(p, r, times);
+            property_times(p, r, options, times);
         }
     });
     for (TimePoint t : times) {

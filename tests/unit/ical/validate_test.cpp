@@ -166,5 +166,29 @@ TEST(Validate, ParsedOverloadMatchesTextOverload) {
     EXPECT_TRUE(validate_calendar_object(c).empty());
 }
 
+
+// Near a limit the zone decides: the check must resolve TZIDs there, even
+// though values far from the limits are compared without a zone lookup.
+TEST(Validate, DateLimitsResolveTimeZonesNearTheLimit) {
+    ValidationOptions o;
+    o.min_date_time = at(2000, 1, 1);
+    o.max_date_time = at(2030, 1, 1);
+    auto event = [](const std::string& dtstart) {
+        return vcalendar("BEGIN:VEVENT\nUID:z\nDTSTAMP:20250101T000000Z\nDTSTART;" + dtstart +
+                         "\nEND:VEVENT\n");
+    };
+    // 1999-12-31 23:30 in New York is 2000-01-01 04:30 UTC: inside.
+    EXPECT_TRUE(validate_calendar_object(event("TZID=America/New_York:19991231T233000"), o)
+                    .empty());
+    // 2000-01-01 01:00 in Tokyo is 1999-12-31 16:00 UTC: before min-date-time.
+    auto v = validate_calendar_object(event("TZID=Asia/Tokyo:20000101T010000"), o);
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].kind, Precondition::kMinDateTime);
+    // 2029-12-31 20:00 in New York is 2030-01-01 01:00 UTC: after max-date-time.
+    v = validate_calendar_object(event("TZID=America/New_York:20291231T200000"), o);
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].kind, Precondition::kMaxDateTime);
+}
+
 }  // namespace
 }  // namespace cosmo::ical
