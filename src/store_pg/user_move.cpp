@@ -12,6 +12,9 @@
 
 #include <pqxx/pqxx>
 
+#include <chrono>
+#include <thread>
+
 #include "cosmo/store/error.hpp"
 #include "cosmo/store_pg/pg.hpp"
 #include "cosmo/store_pg/shard_admin.hpp"
@@ -66,10 +69,17 @@ public:
         user_ = find_user(user_name);
         // One mover per user at a time. A session lock: it goes away with
         // the connection, so a mover killed with -9 does not block the next.
+        // The server drops a dead client's lock only once it notices the
+        // disconnect, so a re-run right after a crash waits a little for it.
         pqxx::nontransaction txn(*dir_);
-        if (!txn.exec_params("SELECT pg_try_advisory_lock($1::bigint)", kMoveLockBase + user_.id)[0][0]
-                 .as<bool>()) {
-            throw Error(Errc::kConflict, "another move of " + user_name + " is running");
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!txn.exec_params("SELECT pg_try_advisory_lock($1::bigint)", kMoveLockBase + user_.id)
+                    [0][0]
+                        .as<bool>()) {
+            if (std::chrono::steady_clock::now() >= give_up) {
+                throw Error(Errc::kConflict, "another move of " + user_name + " is running");
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
     }
 
