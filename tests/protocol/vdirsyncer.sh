@@ -9,7 +9,10 @@
 # conflict (e.g. an unstable ETag, vdirsyncer#262) fails the sync.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-command -v vdirsyncer >/dev/null || { log "vdirsyncer not installed (scripts/install-deps)"; exit 1; }
+if ! command -v vdirsyncer >/dev/null; then
+    log "vdirsyncer not installed (scripts/install-deps)"
+    exit 1
+fi
 
 N_EVENTS=${VDS_EVENTS:-1000}
 
@@ -161,7 +164,8 @@ sync_step() {
 compare_sides() {
     local what=$1 expected=$2
     server_py dump "$WORK/vds/server.json" || { fail "$what: dump of the server failed"; return; }
-    if LOCALDIR="$LOCAL/calendar" EXPECTED="$expected" /usr/bin/python3 - "$WORK/vds/server.json" <<'PY'
+    if LOCALDIR="$LOCAL/calendar" EXPECTED="$expected" \
+        /usr/bin/python3 - "$WORK/vds/server.json" <<'PY'
 import glob, json, os, sys
 server = json.load(open(sys.argv[1]))
 local = {}
@@ -175,7 +179,8 @@ norm = lambda s: s.replace("\r\n", "\n").strip()
 ok = True
 exp = int(os.environ["EXPECTED"])
 if len(server) != exp or len(local) != exp:
-    print(f"expected {exp} items: server has {len(server)}, local has {len(local)}", file=sys.stderr)
+    print(f"expected {exp} items: server has {len(server)}, local has {len(local)}",
+          file=sys.stderr)
     ok = False
 only_s, only_l = sorted(set(server) - set(local)), sorted(set(local) - set(server))
 if only_s or only_l:
@@ -204,7 +209,16 @@ PY
 
 # Local file of a UID (vdirsyncer names downloaded files after the UID,
 # but find it by content so the test does not depend on that).
-local_file() { grep -l -F "UID:$1" "$LOCAL"/calendar/*.ics | head -1; }
+# A missing file ends the test (the later steps need it).
+local_file() {
+    local f
+    f=$(grep -l -F "UID:$1" "$LOCAL"/calendar/*.ics | head -1 || true)
+    if [[ -z "$f" ]]; then
+        fail "no local file holds UID:$1"
+        proto_finish
+    fi
+    printf '%s\n' "$f"
+}
 
 # --- discover: the server's default calendar comes down, the local-only
 # collection "mine" goes up (extended MKCOL / MKCALENDAR by the client).
