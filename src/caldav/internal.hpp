@@ -43,6 +43,9 @@ std::string tzid_of(const std::string& ical_text);
 bool wants_minimal(const dav::Call& call);
 /// <D:response><D:href/><D:status/></D:response> for a resource with no props.
 void write_status_response(xml::Writer& w, const std::string& href, http::Status status);
+/// The 507 response for the request-URI when a report was cut at its limit
+/// (RFC 6578 §3.6, RFC 5323 §3: number-of-matches-within-limits).
+void write_truncated(dav::Call& call, xml::Writer& w);
 /// A store node for an object already read (REPORTs).
 dav::Node object_node(dav::Call& call, store::StoredObject object);
 

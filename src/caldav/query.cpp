@@ -29,14 +29,6 @@ namespace {
 
 using xml::dav;
 
-void write_truncated(dav::Call& call, xml::Writer& w) {
-    w.start(dav("response"));
-    w.leaf(dav("href"), call.node.href);
-    w.leaf(dav("status"), dav::status_line(http::Status::insufficient_storage));
-    w.start(dav("error")).leaf(dav("number-of-matches-within-limits")).end();
-    w.end();
-}
-
 http::Response run_query(const Options& options, dav::Call& call, const xml::Element& root) {
     const CalendarQuery q = parse_calendar_query(root);
     const ical::PrefilterHints hints = ical::prefilter_hints(q.filter);

@@ -109,6 +109,14 @@ void write_status_response(xml::Writer& w, const std::string& href, http::Status
     w.end();
 }
 
+void write_truncated(dav::Call& call, xml::Writer& w) {
+    w.start(xml::dav("response"));
+    w.leaf(xml::dav("href"), call.node.href);
+    w.leaf(xml::dav("status"), dav::status_line(http::Status::insufficient_storage));
+    w.start(xml::dav("error")).leaf(xml::dav("number-of-matches-within-limits")).end();
+    w.end();
+}
+
 dav::Node object_node(dav::Call& call, store::StoredObject object) {
     dav::Node n;
     n.kind = dav::NodeKind::kStore;

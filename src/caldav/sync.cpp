@@ -93,14 +93,6 @@ void write_changes(dav::Call& call, const store::Resource& collection,
     }
 }
 
-void write_truncated(dav::Call& call, xml::Writer& w) {
-    w.start(dav("response"));
-    w.leaf(dav("href"), call.node.href);
-    w.leaf(dav("status"), dav::status_line(http::Status::insufficient_storage));
-    w.start(dav("error")).leaf(dav("number-of-matches-within-limits")).end();
-    w.end();
-}
-
 http::Response run_sync(const Options& options, dav::Call& call, const xml::Element& root) {
     const SyncRequest req = parse_sync(root);
     const store::Resource& collection = *call.node.resource;

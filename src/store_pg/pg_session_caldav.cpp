@@ -32,17 +32,28 @@ std::optional<std::string> PgSession::find_by_uid(const store::Resource& collect
     });
 }
 
+namespace {
+
+/// Object paths as the (parent, name) arrays the batch queries take;
+/// collection paths and invalid ones are left out (they name no object).
+std::pair<std::vector<std::string>, std::vector<std::string>> split_object_paths(
+    const std::vector<std::string>& paths) {
+    std::pair<std::vector<std::string>, std::vector<std::string>> out;
+    for (const std::string& p : paths) {
+        if (p.empty() || is_collection_path(p) || !is_valid_path(p)) {
+            continue;
+        }
+        out.first.push_back(parent_of(p));
+        out.second.push_back(leaf_of(p));
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<store::StoredObject> PgSession::read_objects(const std::vector<std::string>& paths) {
     return run([&](pqxx::work& txn) {
-        std::vector<std::string> parents;
-        std::vector<std::string> names;
-        for (const std::string& p : paths) {
-            if (p.empty() || is_collection_path(p) || !is_valid_path(p)) {
-                continue;
-            }
-            parents.push_back(parent_of(p));
-            names.push_back(leaf_of(p));
-        }
+        const auto [parents, names] = split_object_paths(paths);
         std::vector<store::StoredObject> out;
         if (names.empty()) {
             return out;
@@ -57,15 +68,7 @@ std::vector<store::StoredObject> PgSession::read_objects(const std::vector<std::
 
 std::vector<store::Resource> PgSession::stat_objects(const std::vector<std::string>& paths) {
     return run([&](pqxx::work& txn) {
-        std::vector<std::string> parents;
-        std::vector<std::string> names;
-        for (const std::string& p : paths) {
-            if (p.empty() || is_collection_path(p) || !is_valid_path(p)) {
-                continue;
-            }
-            parents.push_back(parent_of(p));
-            names.push_back(leaf_of(p));
-        }
+        const auto [parents, names] = split_object_paths(paths);
         std::vector<store::Resource> out;
         if (names.empty()) {
             return out;

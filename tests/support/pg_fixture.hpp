@@ -12,10 +12,24 @@
 #include <vector>
 
 #include "cosmo/store/directory.hpp"
+#include "cosmo/store/error.hpp"
 #include "cosmo/store/shard_store.hpp"
 #include "cosmo/store_pg/pg.hpp"
 
 namespace cosmo::test {
+
+/// The store::Error code f throws; a test failure (and kInternal) if it
+/// throws none.
+template <typename F>
+store::Errc error_of(F&& f) {
+    try {
+        f();
+    } catch (const store::Error& e) {
+        return e.code();
+    }
+    ADD_FAILURE() << "no store::Error thrown";
+    return store::Errc::kInternal;
+}
 
 /// COSMO_TEST_PG, or nullopt when unset or empty.
 std::optional<std::string> pg_base_dsn();

@@ -12,17 +12,6 @@ namespace {
 
 using store::Errc;
 
-template <typename F>
-Errc error_of(F&& f) {
-    try {
-        f();
-    } catch (const store::Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no store::Error thrown";
-    return Errc::kInternal;
-}
-
 using DirectoryTest = PgStoreTest;
 
 TEST_F(DirectoryTest, AddAndFindUser) {

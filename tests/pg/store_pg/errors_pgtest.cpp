@@ -14,17 +14,6 @@ namespace {
 using store::CollectionKind;
 using store::Errc;
 
-template <typename F>
-Errc error_of(F&& f) {
-    try {
-        f();
-    } catch (const store::Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no store::Error thrown";
-    return Errc::kInternal;
-}
-
 using ErrorTest = PgStoreTest;
 
 TEST_F(ErrorTest, ShardDownIsShardUnavailableWithinConnectTimeout) {

@@ -18,17 +18,6 @@ namespace {
 using store::CollectionKind;
 using store::Errc;
 
-template <typename F>
-Errc error_of(F&& f) {
-    try {
-        f();
-    } catch (const store::Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no store::Error thrown";
-    return Errc::kInternal;
-}
-
 /// Thrown by a hook to stop a move like kill -9 (not a std::exception, so
 /// the mover does not clean up).
 struct SimulatedCrash {};

@@ -13,17 +13,6 @@ using store::CollectionKind;
 using store::Errc;
 using store::Resource;
 
-template <typename F>
-Errc error_of(F&& f) {
-    try {
-        f();
-    } catch (const store::Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no store::Error thrown";
-    return Errc::kInternal;
-}
-
 class SessionTest : public PgStoreTest {
 protected:
     /// change_log rows of a collection as "revision:name[:deleted]".

@@ -13,17 +13,6 @@ using store::CollectionKind;
 using store::DeadProperty;
 using store::Errc;
 
-template <typename F>
-Errc error_of(F&& f) {
-    try {
-        f();
-    } catch (const store::Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no store::Error thrown";
-    return Errc::kInternal;
-}
-
 class TreeTest : public PgStoreTest {
 protected:
     void SetUp() override {
