@@ -132,7 +132,15 @@ int serve(const Config& c) {
     caldav_options.max_results = c.max_report_results;
     dav::Dispatcher dispatcher(dav_options, cached_directory, db.shards(),
                                caldav::registries(caldav_options));
-    auth::AuthHandler public_handler(authenticator, dispatcher);
+    // RFC 6764: the well-known redirect answers before any login, as clients
+    // probe it first; it only points at the context path.
+    const std::string well_known = c.external_prefix + "/.well-known/caldav";
+    auth::AuthHandler public_handler(authenticator, dispatcher, [well_known](const http::Request& r) {
+        std::string_view path = r.target();
+        path = path.substr(0, path.find('?'));
+        if (path.ends_with('/')) path.remove_suffix(1);
+        return path == well_known;
+    });
     admin::AdminHandler admin_handler(db.directory(), db.shards());
 
     asio::io_context io(c.io_threads);

@@ -200,10 +200,15 @@ Result Authenticator::authenticate(std::string_view authorization, const std::st
     return {Outcome::kOk, verdict.user, {}};
 }
 
-AuthHandler::AuthHandler(Authenticator& authenticator, const http::Handler& inner)
-    : authenticator_(authenticator), inner_(inner) {}
+AuthHandler::AuthHandler(Authenticator& authenticator, const http::Handler& inner,
+                         std::function<bool(const http::Request&)> public_request)
+    : authenticator_(authenticator), inner_(inner), public_request_(std::move(public_request)) {}
 
 http::Response AuthHandler::handle(http::Request& request, http::RequestContext& context) const {
+    if (public_request_ && request[http::Field::authorization].empty() &&
+        public_request_(request)) {
+        return inner_.handle(request, context);
+    }
     Result result;
     try {
         result = authenticator_.authenticate(request[http::Field::authorization],

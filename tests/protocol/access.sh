@@ -31,6 +31,11 @@ for method in PROPFIND GET PUT DELETE MKCOL PROPPATCH; do
         && pass "anonymous $method: Basic challenge" \
         || fail "anonymous $method: no 'WWW-Authenticate: Basic realm=' header"
 done
+# RFC 6764: the well-known redirect is answered before any login (clients
+# probe it first); it reveals nothing but the context path.
+wk=$(curl -s -o /dev/null -D - -X PROPFIND "$URL_main/.well-known/caldav" | tr -d '\r')
+expect_eq "anonymous PROPFIND /.well-known/caldav" 301 "$(head -n 1 <<<"$wk" | awk '{ print $2 }')"
+expect_eq "well-known Location" "Location: /" "$(grep -i '^Location:' <<<"$wk")"
 expect_eq "wrong password" 401 "$(http PROPFIND "$alice/" 'alice:wrong' -H 'Depth: 0')"
 expect_eq "unknown user" 401 "$(http PROPFIND "$alice/" 'mallory:x' -H 'Depth: 0')"
 expect_eq "bob's password for alice" 401 "$(http PROPFIND "$alice/" "alice:$BOB_PW" -H 'Depth: 0')"

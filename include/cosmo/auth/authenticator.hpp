@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -118,12 +119,18 @@ private:
 /// throttled, else sets context.user and calls the inner handler.
 class AuthHandler : public http::Handler {
 public:
-    AuthHandler(Authenticator& authenticator, const http::Handler& inner);
+    /// Requests for which public_request returns true and that carry no
+    /// Authorization header reach the inner handler anonymously (an empty
+    /// context.user): the RFC 6764 well-known redirect, which discloses
+    /// nothing and which clients probe before they send credentials.
+    AuthHandler(Authenticator& authenticator, const http::Handler& inner,
+                std::function<bool(const http::Request&)> public_request = {});
     http::Response handle(http::Request& request, http::RequestContext& context) const override;
 
 private:
     Authenticator& authenticator_;
     const http::Handler& inner_;
+    std::function<bool(const http::Request&)> public_request_;
 };
 
 }  // namespace cosmo::auth

@@ -178,3 +178,49 @@ TEST_F(AuthenticatorTest, VerifiedLifetimeBoundsRevalidation) {
     ASSERT_EQ(a.authenticate(basic("alice", "right"), "1.1.1.1").outcome, Outcome::kOk);
     EXPECT_EQ(a.password_verifications(), 2u);
 }
+
+namespace {
+/// Answers 200 with the user it was given ("-" when anonymous).
+class WhoHandler : public http::Handler {
+public:
+    http::Response handle(http::Request& req, http::RequestContext& ctx) const override {
+        return http::make_response(req, http::Status::ok, ctx.user.empty() ? "-" : ctx.user);
+    }
+};
+
+http::Request request_for(const std::string& target, const std::string& authorization = "") {
+    http::Request req{http::Verb::propfind, target, 11};
+    if (!authorization.empty()) {
+        req.set(http::Field::authorization, authorization);
+    }
+    return req;
+}
+}  // namespace
+
+TEST_F(AuthenticatorTest, PublicRequestsPassAnonymouslyAndNothingElseDoes) {
+    auth::Authenticator a(dir, options);
+    WhoHandler inner;
+    auth::AuthHandler handler(a, inner, [](const http::Request& r) {
+        return r.target() == "/.well-known/caldav";
+    });
+    http::RequestContext ctx;
+    auto req = request_for("/.well-known/caldav");
+    auto res = handler.handle(req, ctx);
+    EXPECT_EQ(res.result(), http::Status::ok);
+    EXPECT_EQ(res.body(), "-");
+
+    req = request_for("/calendars/users/alice/");
+    res = handler.handle(req, ctx);
+    EXPECT_EQ(res.result(), http::Status::unauthorized);
+    EXPECT_NE(res[http::Field::www_authenticate].find("Basic"), std::string::npos);
+
+    // With credentials, even a public path is authenticated (and a wrong
+    // password is still refused).
+    req = request_for("/.well-known/caldav", basic("alice", "wrong"));
+    EXPECT_EQ(handler.handle(req, ctx).result(), http::Status::unauthorized);
+    http::RequestContext ctx2;
+    req = request_for("/calendars/users/alice/", basic("alice", "right"));
+    res = handler.handle(req, ctx2);
+    EXPECT_EQ(res.result(), http::Status::ok);
+    EXPECT_EQ(res.body(), "alice");
+}
