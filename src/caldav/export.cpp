@@ -23,24 +23,6 @@ namespace cosmo::caldav::detail {
 
 namespace {
 
-bool starts_with_nocase(std::string_view line, std::string_view word) {
-    return line.size() >= word.size() && strncasecmp(line.data(), word.data(), word.size()) == 0;
-}
-
-std::vector<std::string_view> lines_of(std::string_view text) {
-    std::vector<std::string_view> out;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(pos, end - pos);
-        pos = end + 1;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (!line.empty()) out.push_back(line);
-    }
-    return out;
-}
-
 /// The unfolded value of the first TZID property of a VTIMEZONE block.
 std::string tzid_in(const std::vector<std::string_view>& block) {
     for (std::size_t i = 0; i < block.size(); ++i) {

@@ -46,6 +46,10 @@ void write_status_response(xml::Writer& w, const std::string& href, http::Status
 /// The 507 response for the request-URI when a report was cut at its limit
 /// (RFC 6578 §3.6, RFC 5323 §3: number-of-matches-within-limits).
 void write_truncated(dav::Call& call, xml::Writer& w);
+/// ASCII case-insensitive prefix test for iCalendar content lines.
+bool starts_with_nocase(std::string_view line, std::string_view word);
+/// The non-empty lines of an iCalendar text, CR/LF stripped (not unfolded).
+std::vector<std::string_view> lines_of(std::string_view text);
 /// A store node for an object already read (REPORTs).
 dav::Node object_node(dav::Call& call, store::StoredObject object);
 

@@ -46,10 +46,6 @@ bool is_calendar_type(const std::string& content_type) {
     return content_type.size() >= 13 && strncasecmp(content_type.c_str(), "text/calendar", 13) == 0;
 }
 
-bool starts_with_nocase(std::string_view line, std::string_view word) {
-    return line.size() >= word.size() && strncasecmp(line.data(), word.data(), word.size()) == 0;
-}
-
 /// RFC 4791 §5.2.9: the most ATTENDEE properties of one instance, i.e. of
 /// one VEVENT/VTODO/VJOURNAL (the master or an override). ATTENDEEs of a
 /// VALARM (RFC 5545 §3.6.6, e-mail alarms) are recipients, not attendees.
@@ -57,13 +53,7 @@ std::size_t max_attendees(std::string_view text) {
     std::size_t most = 0;
     std::size_t count = 0;
     int alarm_depth = 0;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(pos, end - pos);
-        pos = end + 1;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    for (std::string_view line : lines_of(text)) {
         if (starts_with_nocase(line, "BEGIN:VALARM")) {
             ++alarm_depth;
         } else if (starts_with_nocase(line, "END:VALARM")) {

@@ -117,6 +117,24 @@ void write_truncated(dav::Call& call, xml::Writer& w) {
     w.end();
 }
 
+bool starts_with_nocase(std::string_view line, std::string_view word) {
+    return line.size() >= word.size() && strncasecmp(line.data(), word.data(), word.size()) == 0;
+}
+
+std::vector<std::string_view> lines_of(std::string_view text) {
+    std::vector<std::string_view> out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (!line.empty()) out.push_back(line);
+    }
+    return out;
+}
+
 dav::Node object_node(dav::Call& call, store::StoredObject object) {
     dav::Node n;
     n.kind = dav::NodeKind::kStore;
