@@ -88,13 +88,9 @@ void load_zones(CalendarImpl& impl) {
         if (tzid.empty() || impl.zones.count(tzid) != 0) {
             continue;
         }
-        icalcomponent* copy = icalcomponent_new_clone(c);
-        detail::ZonePtr zone(icaltimezone_new());
-        if (icaltimezone_set_component(zone.get(), copy) == 0) {
-            icalcomponent_free(copy);  // not taken over on failure
-            continue;
+        if (detail::SharedZone zone = detail::shared_zone(c)) {
+            impl.zones.emplace(tzid, std::move(zone));
         }
-        impl.zones.emplace(tzid, std::move(zone));
     }
 }
 

@@ -131,7 +131,59 @@ std::pair<icaltimezone*, std::string> resolve(std::string_view tzid) {
     return {nullptr, {}};
 }
 
+// Zones made from VTIMEZONE components, keyed by the component's text. The
+// text is client input, so the cache is bounded: past kMaxSharedZones new
+// definitions get a private zone (correct, only slower). Entries are never
+// evicted: the set of zones clients send is small (a few per IANA name and
+// client version).
+constexpr std::size_t kMaxSharedZones = 2048;
+
+struct SharedZoneCache {
+    std::mutex mutex;
+    std::map<std::string, SharedZone, std::less<>> zones;
+};
+
+SharedZoneCache& shared_zone_cache() {
+    static auto* cache = new SharedZoneCache;  // never destroyed: zones may be in use at exit
+    return *cache;
+}
+
+SharedZone make_zone(icalcomponent* vtimezone) {
+    icalcomponent* copy = icalcomponent_new_clone(vtimezone);
+    ZonePtr zone(icaltimezone_new());
+    if (icaltimezone_set_component(zone.get(), copy) == 0) {
+        icalcomponent_free(copy);  // not taken over on failure
+        return nullptr;
+    }
+    return SharedZone(zone.release(), ZoneDeleter{});
+}
+
 }  // namespace
+
+SharedZone shared_zone(icalcomponent* vtimezone) {
+    char* raw = icalcomponent_as_ical_string_r(vtimezone);
+    if (raw == nullptr) {
+        return make_zone(vtimezone);
+    }
+    std::string key(raw);
+    icalmemory_free_buffer(raw);
+    SharedZoneCache& cache = shared_zone_cache();
+    std::lock_guard lock(cache.mutex);
+    if (auto it = cache.zones.find(key); it != cache.zones.end()) {
+        return it->second;
+    }
+    SharedZone zone = make_zone(vtimezone);
+    if (zone == nullptr || cache.zones.size() >= kMaxSharedZones) {
+        return zone;
+    }
+    // Expand the transitions now, under the cache's lock, like the built-in
+    // zones in ensure_initialized: libical fills this cache on first use.
+    icaltimetype now = icaltime_from_timet_with_zone(std::time(nullptr), 0, utc_zone());
+    int is_daylight = 0;
+    icaltimezone_get_utc_offset(zone.get(), &now, &is_daylight);
+    cache.zones.emplace(std::move(key), zone);
+    return zone;
+}
 
 void ensure_initialized() {
     static std::once_flag once;

@@ -138,6 +138,23 @@ TEST(Timezone, ObjectVtimezoneWinsOverSystemData) {
     EXPECT_EQ(first_start(text), at(2025, 7, 1, 4));
 }
 
+TEST(Timezone, SameTzidWithOtherRulesIsNotConfusedAcrossObjects) {
+    // Zones are shared between parsed objects by their VTIMEZONE text: two
+    // objects with one TZID but different rules, read alternately, keep
+    // their own offsets (a cache keyed by TZID alone would mix them up).
+    const auto fixed_zone = [](const char* offset) {
+        return vcalendar(std::string("BEGIN:VTIMEZONE\nTZID:Custom/Zone\nBEGIN:STANDARD\n"
+                                     "DTSTART:19700101T000000\nTZOFFSETFROM:") +
+                         offset + "\nTZOFFSETTO:" + offset +
+                         "\nEND:STANDARD\nEND:VTIMEZONE\nBEGIN:VEVENT\nUID:x\n"
+                         "DTSTART;TZID=Custom/Zone:20250701T090000\nEND:VEVENT\n");
+    };
+    for (int round = 0; round < 2; ++round) {
+        EXPECT_EQ(first_start(fixed_zone("+0300")), at(2025, 7, 1, 6));
+        EXPECT_EQ(first_start(fixed_zone("-0200")), at(2025, 7, 1, 11));
+    }
+}
+
 TEST(Timezone, OutlookVtimezoneWithWindowsName) {
     const std::string text = vcalendar(
         "BEGIN:VTIMEZONE\nTZID:W. Europe Standard Time\n"
