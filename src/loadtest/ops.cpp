@@ -128,6 +128,23 @@ int owned_user(Client& c, const Workload& w) {
     return c.index + n * static_cast<int>(c.rng.below(static_cast<std::uint64_t>(mine)));
 }
 
+int owned_index(Client& c, const Workload& w, int user) {
+    const int events = w.options().events;
+    if (users_exclusive(w)) {
+        return static_cast<int>(c.rng.below(static_cast<std::uint64_t>(events)));
+    }
+    // Connections c with c.index % users == user share the user; the one of
+    // rank r among its m sharers takes the events r, r + m, r + 2m, ...
+    const int users = w.options().users;
+    const int sharers = (w.options().connections - 1 - user) / users + 1;
+    const int rank = c.index / users;
+    if (rank >= events) {
+        return static_cast<int>(c.rng.below(static_cast<std::uint64_t>(events)));
+    }
+    const int mine = (events - 1 - rank) / sharers + 1;
+    return rank + sharers * static_cast<int>(c.rng.below(static_cast<std::uint64_t>(mine)));
+}
+
 std::pair<int, int> owned_event(Client& c, const Workload& w) {
     const int events = w.options().events;
     if (users_exclusive(w)) {
@@ -440,10 +457,12 @@ asio::awaitable<Outcome> op_sync_delta(Client& c, Workload& w, Timing& t) {
             co_return invalid(o.status, "no DAV:sync-token on the calendar");
         }
     }
+    // Distinct events; with a shared user only this connection's share, so
+    // no other connection edits them (no 412s, exact ETags in the delta).
     std::set<int> picked;
     const int n = std::min(w.options().changes, w.options().events);
-    while (static_cast<int>(picked.size()) < n) {
-        picked.insert(static_cast<int>(c.rng.below(static_cast<std::uint64_t>(w.options().events))));
+    for (int tries = 0; static_cast<int>(picked.size()) < n && tries < 50 * n; ++tries) {
+        picked.insert(owned_index(c, w, user));
     }
     for (int i : picked) {
         const Outcome o = co_await edit_event(c, w, user, i);

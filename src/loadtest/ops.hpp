@@ -23,6 +23,10 @@ asio::awaitable<Reply> send(Client& c, Workload& w, int user, http::verb method,
 int owned_user(Client& c, const Workload& w);
 /// True when every user is owned by exactly one connection.
 bool users_exclusive(const Workload& w);
+/// A random seeded event index of `user` (from owned_user) that no other
+/// connection edits: all of them when users are exclusive, else this
+/// connection's share of the user's events.
+int owned_index(Client& c, const Workload& w, int user);
 /// A random seeded event of an owned user: {user, index}.
 std::pair<int, int> owned_event(Client& c, const Workload& w);
 

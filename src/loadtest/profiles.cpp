@@ -97,8 +97,7 @@ asio::awaitable<Outcome> cycle(Client& c, Workload& w, Timing& t, Style style) {
 
     // 4. Sometimes the user edits an event.
     if (c.rng.unit() < w.options().edit_prob) {
-        const int index = static_cast<int>(c.rng.below(static_cast<std::uint64_t>(w.options().events)));
-        o = co_await edit_event(c, w, user, index);
+        o = co_await edit_event(c, w, user, owned_index(c, w, user));
     }
     co_return o;
 }

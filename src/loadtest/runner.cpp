@@ -72,6 +72,7 @@ asio::awaitable<void> loop(Client& c, Workload& w, const OpEntry& op, const Wind
                 break;
             }
         }
+        const auto began = t.start;
         const Outcome outcome = co_await op.run(c, w, t);
         if (outcome.status == -1) {
             break;  // the operation has no more work for this connection
@@ -81,6 +82,9 @@ asio::awaitable<void> loop(Client& c, Workload& w, const OpEntry& op, const Wind
         if (t.start >= win.measure_start) {
             record(out.stats, outcome,
                    std::chrono::duration_cast<std::chrono::microseconds>(end - t.start).count());
+            // Set-up the operation excluded from its latency (restart()).
+            out.stats.untimed_us +=
+                std::chrono::duration_cast<std::chrono::microseconds>(t.start - began).count();
         }
         if (!open && o.think_ms > 0) {
             const double ms = o.think_ms * (0.5 + c.rng.unit());
@@ -112,12 +116,24 @@ std::string ms(std::int64_t micros) {
 
 }  // namespace
 
-double OpResult::throughput() const {
-    const double n = static_cast<double>(stats.latency.count());
-    return seconds > 0 ? n / seconds : 0;
+double OpResult::timed_seconds() const {
+    if (connections <= 0) {
+        return seconds;
+    }
+    const double untimed = static_cast<double>(stats.untimed_us) / 1e6 / connections;
+    return std::max(seconds - untimed, seconds * 0.01);
 }
 
-double OpResult::goodput() const { return seconds > 0 ? static_cast<double>(stats.ok) / seconds : 0; }
+double OpResult::throughput() const {
+    const double n = static_cast<double>(stats.latency.count());
+    const double s = timed_seconds();
+    return s > 0 ? n / s : 0;
+}
+
+double OpResult::goodput() const {
+    const double s = timed_seconds();
+    return s > 0 ? static_cast<double>(stats.ok) / s : 0;
+}
 
 OpResult run_operation(const OpEntry& op, Workload& w) {
     const RunOptions& o = w.options();
@@ -221,6 +237,7 @@ boost::json::value to_json(const OpResult& r) {
         {"connections", r.connections},
         {"rate", r.rate},
         {"seconds", r.seconds},
+        {"untimed_seconds", static_cast<double>(r.stats.untimed_us) / 1e6},
         {"requests", h.count()},
         {"ok", r.stats.ok},
         {"throughput", r.throughput()},

@@ -22,9 +22,13 @@ struct OpResult {
     double rate = 0;         ///< open loop: target requests per second
     double seconds = 0;      ///< measured wall time
     OpStats stats;           ///< merged counters
-    /// Completed iterations (any outcome) per second.
+    /// Wall time less the untimed set-up (per connection, averaged): the
+    /// time connections spent in measured requests. The edits before a
+    /// delta sync are set-up, so sync-delta's rate is that of the syncs.
+    double timed_seconds() const;
+    /// Completed iterations (any outcome) per timed second.
     double throughput() const;
-    /// Valid answers per second.
+    /// Valid answers per timed second.
     double goodput() const;
 };
 

@@ -97,6 +97,7 @@ const std::vector<Interval>& Workload::expected_busy(int user, int month) {
 void OpStats::merge(const OpStats& o) {
     latency.merge(o.latency);
     ok += o.ok;
+    untimed_us += o.untimed_us;
     for (const auto& [k, v] : o.errors) {
         errors[k] += v;
     }

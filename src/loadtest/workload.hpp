@@ -89,6 +89,7 @@ struct OpStats {
     std::uint64_t ok = 0;                       ///< right status, valid answer
     std::map<std::string, std::uint64_t> errors;  ///< "404", "io", "invalid" -> count
     std::vector<std::string> problems;          ///< first few validation failures
+    std::int64_t untimed_us = 0;                ///< set-up excluded by Timing::restart()
     /// Adds another connection's counters.
     void merge(const OpStats& other);
 };
