@@ -1,5 +1,6 @@
 #include "cosmo/app/serve.hpp"
 
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <csignal>
@@ -97,9 +98,21 @@ void ensure_demo_user(const Config& c, Databases& db) {
               << std::flush;
 }
 
+// Multistatus bodies of large calendars are a few hundred KiB, built and
+// freed on every request. With glibc's defaults such blocks come from mmap
+// (or a trimmed heap top) and every request pays page faults to touch fresh
+// memory: 16% of a PROPFIND Depth 1 profile on a 1,000-event calendar.
+// Keeping them in the heap and not trimming it reuses the pages; the cost is
+// that freed memory stays with the process (bounded by the largest burst).
+void tune_allocator() {
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
+}
+
 }  // namespace
 
 int serve(const Config& c) {
+    tune_allocator();
     Databases db(c, /*migrate=*/false);
     if (db.embedded()) {
         ensure_demo_user(c, db);

@@ -45,6 +45,14 @@ dav::DavError invalid_token() {
                                     "Unknown or expired sync token; sync again from scratch");
 }
 
+/// Whether the request asks for calendar-data: only then are bodies read. An
+/// ETag listing (what clients sync with, then multiget) reads index columns.
+bool wants_bodies(const dav::PropRequest& props) {
+    return std::any_of(props.props.begin(), props.props.end(), [](const xml::Element& e) {
+        return e.name == xml::caldav("calendar-data");
+    });
+}
+
 /// Writes the members named by changes (tombstones as 404), reading the
 /// objects in one query.
 void write_changes(dav::Call& call, const store::Resource& collection,
@@ -54,11 +62,7 @@ void write_changes(dav::Call& call, const store::Resource& collection,
     for (const store::Change& c : changes) {
         if (!c.deleted && c.name.back() != '/') paths.push_back(collection.path + c.name);
     }
-    // Bodies only when calendar-data is asked for: an ETag listing (what
-    // clients sync with, then multiget) reads index columns only.
-    const bool with_bodies = std::any_of(
-        props.props.begin(), props.props.end(),
-        [](const xml::Element& e) { return e.name == xml::caldav("calendar-data"); });
+    const bool with_bodies = wants_bodies(props);
     std::map<std::string, store::StoredObject> objects;
     if (with_bodies) {
         for (store::StoredObject& o : call.session->read_objects(paths)) {
@@ -120,12 +124,25 @@ http::Response run_sync(const Options& options, dav::Call& call, const xml::Elem
     if (initial && !(req.limit && log_complete)) {
         // Current members only (RFC 6578 §3.4). Without a complete log a
         // limit cannot be honoured with a valid partial token: all are sent.
-        std::vector<store::Change> members;
-        for (const store::Resource& r : call.session->children(collection)) {
-            std::string name = r.path.substr(collection.path.size());
-            members.push_back({std::move(name), false, 0});
+        std::vector<store::Resource> children = call.session->children(collection);
+        if (!wants_bodies(req.props)) {
+            // The listing already has every live property of an ETag
+            // listing: no second read of the same rows.
+            for (store::Resource& r : children) {
+                const bool is_collection = r.path.back() == '/';
+                dav::Node n = is_collection ? call.store_node(r.path.substr(0, r.path.size() - 1), true)
+                                            : object_node(call, store::StoredObject{std::move(r), {}});
+                if (!n.resource) continue;
+                n.body.reset();  // not read; a getter reads it if needed
+                dav::write_prop_response(call, n, req.props, false, w);
+            }
+        } else {
+            std::vector<store::Change> members;
+            for (const store::Resource& r : children) {
+                members.push_back({r.path.substr(collection.path.size()), false, 0});
+            }
+            write_changes(call, collection, members, req.props, w);
         }
-        write_changes(call, collection, members, req.props, w);
     } else {
         std::vector<store::Change> changes = call.session->changes_since(collection, since, limit + 1);
         const bool truncated = changes.size() > limit;

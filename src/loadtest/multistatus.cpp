@@ -191,6 +191,82 @@ std::optional<std::string> element_text(std::string_view xml, std::string_view l
     return trim(xml_unescape(xml.substr(e->inner_begin, e->inner_end - e->inner_begin)));
 }
 
+namespace {
+
+// One DAV:response in a single pass over its tags (the client must not cost
+// more than the server it measures): the first of each element we read.
+MsResponse parse_response(std::string_view x) {
+    MsResponse resp;
+    bool href = false, status = false, etag = false, ctag = false, token = false, data = false;
+    bool in_propstat = false;
+    std::size_t pos = 0;
+    while ((pos = x.find('<', pos)) != std::string_view::npos && pos + 1 < x.size()) {
+        const char c = x[pos + 1];
+        if (c == '/' || c == '?' || c == '!') {
+            ++pos;
+            continue;
+        }
+        std::size_t name_end = pos + 1;
+        while (name_end < x.size() && x[name_end] != '>' && x[name_end] != '/' &&
+               x[name_end] != ' ' && x[name_end] != '\t' && x[name_end] != '\n' &&
+               x[name_end] != '\r') {
+            ++name_end;
+        }
+        const std::string_view qname = x.substr(pos + 1, name_end - pos - 1);
+        const std::size_t colon = qname.find(':');
+        const std::string_view name =
+            colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+        std::string* target = nullptr;
+        bool* seen = nullptr;
+        std::string status_text;
+        if (name == "propstat") {
+            in_propstat = true;
+        } else if (name == "href" && !href) {
+            seen = &href;
+        } else if (name == "status" && !status) {
+            // A response-level status sits outside any propstat (RFC 4918 §14.24).
+            seen = &status;
+            target = &status_text;
+        } else if (name == "getetag" && !etag) {
+            seen = &etag;
+            target = &resp.etag;
+        } else if (name == "getctag" && !ctag) {
+            seen = &ctag;
+            target = &resp.ctag;
+        } else if (name == "sync-token" && !token) {
+            seen = &token;
+            target = &resp.sync_token;
+        } else if (name == "calendar-data" && !data) {
+            seen = &data;
+            target = &resp.calendar_data;
+        }
+        if (seen == nullptr) {
+            pos = name_end;
+            continue;
+        }
+        const auto e = next_element(x, name, pos);
+        if (!e) {
+            break;
+        }
+        *seen = true;
+        std::string text = trim(xml_unescape(x.substr(e->inner_begin, e->inner_end - e->inner_begin)));
+        if (seen == &href) {
+            resp.href = normalize_href(text);
+        } else if (seen == &status) {
+            if (!in_propstat) {
+                resp.status = status_code(text);
+            }
+        } else {
+            *target = std::move(text);
+        }
+        pos = e->end;
+    }
+    resp.has_calendar_data = !resp.calendar_data.empty();
+    return resp;
+}
+
+}  // namespace
+
 Multistatus parse_multistatus(std::string_view body) {
     Multistatus ms;
     const auto root = next_element(body, "multistatus", 0);
@@ -202,23 +278,8 @@ Multistatus parse_multistatus(std::string_view body) {
     std::size_t pos = 0;
     std::size_t tail = 0;
     while (auto r = next_element(inner, "response", pos)) {
-        const std::string_view x = inner.substr(r->inner_begin, r->inner_end - r->inner_begin);
-        MsResponse resp;
-        resp.href = normalize_href(element_text(x, "href").value_or(""));
-        // A response-level status sits outside any propstat (RFC 4918 §14.24).
-        const std::size_t propstat = x.find("propstat");
-        const auto st = next_element(x, "status", 0);
-        if (st && (propstat == std::string_view::npos || st->inner_begin < propstat)) {
-            resp.status = status_code(x.substr(st->inner_begin, st->inner_end - st->inner_begin));
-        }
-        resp.etag = element_text(x, "getetag").value_or("");
-        resp.ctag = element_text(x, "getctag").value_or("");
-        resp.sync_token = element_text(x, "sync-token").value_or("");
-        if (auto cd = element_text(x, "calendar-data")) {
-            resp.calendar_data = std::move(*cd);
-            resp.has_calendar_data = !resp.calendar_data.empty();
-        }
-        ms.responses.push_back(std::move(resp));
+        ms.responses.push_back(
+            parse_response(inner.substr(r->inner_begin, r->inner_end - r->inner_begin)));
         pos = r->end;
         tail = r->end;
     }

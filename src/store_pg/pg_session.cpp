@@ -69,9 +69,20 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
 
 PgSession::~PgSession() {
     try {
-        txn_.reset();  // rolls back unless committed
+        if (in_transaction_) {
+            const WatchdogGuard deadline(lease_.conn().sock(), call_timeout_);
+            txn_->exec("ROLLBACK");
+        }
+        txn_.reset();
     } catch (...) {
-        lease_.discard();
+        lease_.discard();  // state unknown: never reuse it
+    }
+}
+
+void PgSession::begin_transaction() {
+    if (!in_transaction_) {
+        txn_->exec("BEGIN");
+        in_transaction_ = true;
     }
 }
 
@@ -79,6 +90,7 @@ void PgSession::check_writable() {
     if (read_only_) {
         throw Error(Errc::kReadOnly, "shard is read-only");
     }
+    begin_transaction();
     home_fresh_ = false;  // the home's revision may change from here on
     cached_body_id_ = 0;
     cached_body_.clear();
@@ -159,7 +171,7 @@ bool PgSession::occupied(const std::string& path) {
 }
 
 void PgSession::ensure_home() {
-    run([&](pqxx::work& txn) {
+    run([&](pqxx::transaction_base& txn) {
         if (!txn.exec_prepared(q::kCollectionByPath, owner_, "").empty()) {
             return;
         }
@@ -177,11 +189,11 @@ std::optional<Resource> PgSession::stat(const std::string& path) {
     if (path.empty() && home_fresh_) {
         return home_;  // read by the session's first statement, nothing written since
     }
-    return run([&](pqxx::work&) { return stat_unguarded(path); });
+    return run([&](pqxx::transaction_base&) { return stat_unguarded(path); });
 }
 
 std::vector<Resource> PgSession::children(const Resource& collection) {
-    return run([&](pqxx::work& txn) {
+    return run([&](pqxx::transaction_base& txn) {
         std::vector<Resource> out;
         if (!collection.is_collection) {
             return out;
@@ -200,7 +212,7 @@ std::string PgSession::read_body(const Resource& object) {
     if (!object.is_collection && object.id != 0 && object.id == cached_body_id_) {
         return cached_body_;  // read with the stat, nothing written since
     }
-    return run([&](pqxx::work& txn) {
+    return run([&](pqxx::transaction_base& txn) {
         const auto r = txn.exec_prepared(q::kObjectBody, owner_, object.id);
         if (object.is_collection || r.empty()) {
             throw Error(Errc::kNotFound, "no object body for " + object.path);
@@ -212,7 +224,7 @@ std::string PgSession::read_body(const Resource& object) {
 Resource PgSession::put_object(const std::string& path, const std::string& content_type,
                                const std::string& body, bool* created,
                                const std::optional<store::CalendarIndex>& index) {
-    return run([&](pqxx::work& txn) {
+    return run([&](pqxx::transaction_base& txn) {
         check_writable();
         if (path.empty() || is_collection_path(path) || !is_valid_path(path)) {
             throw Error(Errc::kConflict, "not an object path: " + path);
@@ -267,11 +279,11 @@ Resource PgSession::make_collection_unguarded(const std::string& path, Collectio
 }
 
 Resource PgSession::make_collection(const std::string& path, CollectionKind kind) {
-    return run([&](pqxx::work&) { return make_collection_unguarded(path, kind); });
+    return run([&](pqxx::transaction_base&) { return make_collection_unguarded(path, kind); });
 }
 
 void PgSession::remove(const Resource& resource) {
-    run([&](pqxx::work& txn) {
+    run([&](pqxx::transaction_base& txn) {
         check_writable();
         const std::string& path = resource.path;
         std::optional<Resource> parent;
@@ -301,7 +313,7 @@ void PgSession::remove(const Resource& resource) {
 }
 
 Resource PgSession::copy(const Resource& src, const std::string& dst_path, bool depth_infinity) {
-    return run([&](pqxx::work& txn) {
+    return run([&](pqxx::transaction_base& txn) {
         check_writable();
         if (!is_valid_path(dst_path) || dst_path.empty() ||
             is_collection_path(dst_path) != src.is_collection) {
@@ -347,7 +359,7 @@ Resource PgSession::copy(const Resource& src, const std::string& dst_path, bool 
 }
 
 Resource PgSession::move(const Resource& src, const std::string& dst_path) {
-    return run([&](pqxx::work& txn) {
+    return run([&](pqxx::transaction_base& txn) {
         check_writable();
         if (src.path.empty() || !is_valid_path(dst_path) || dst_path.empty() ||
             is_collection_path(dst_path) != src.is_collection) {
@@ -406,13 +418,23 @@ Resource PgSession::move(const Resource& src, const std::string& dst_path) {
 }
 
 std::int64_t PgSession::used_bytes() {
-    return run([&](pqxx::work& txn) {
+    return run([&](pqxx::transaction_base& txn) {
         return txn.exec_prepared(q::kUsedBytes, owner_)[0][0].as<std::int64_t>();
     });
 }
 
 void PgSession::commit() {
-    run([&](pqxx::work& txn) { txn.commit(); });
+    run([&](pqxx::transaction_base& txn) {
+        if (in_transaction_) {
+            // A broken connection here leaves the outcome unknown; it is
+            // reported as kShardUnavailable like any other failure.
+            // A failed statement always throws out of the session's caller
+            // (none is caught and ignored here), so COMMIT never meets an
+            // aborted transaction, which PostgreSQL would roll back silently.
+            in_transaction_ = false;  // no ROLLBACK after a COMMIT was sent
+            txn.exec("COMMIT");
+        }
+    });
 }
 
 }  // namespace cosmo::store_pg::detail

@@ -1,5 +1,6 @@
 #pragma once
-/// PgSession: one transaction on one shard, scoped to one owner's home.
+/// PgSession: one unit of work on one shard, scoped to one owner's home:
+/// autocommit reads, then one transaction from the first write to commit().
 
 #include <optional>
 #include <pqxx/pqxx>
@@ -114,8 +115,18 @@ private:
     store::Resource make_collection_unguarded(const std::string& path,
                                               store::CollectionKind kind);
 
+    /// Opens the transaction (BEGIN) if the session has not written yet.
+    void begin_transaction();
+
     Pool::Lease lease_;
-    std::optional<pqxx::work> txn_;  ///< destroyed (rolled back) before the lease
+    /// Statements run on their own (autocommit) until the first write, which
+    /// sends BEGIN (check_writable): a read-only request (GET, PROPFIND,
+    /// REPORT) costs no BEGIN/ROLLBACK round trips. Reads before the first
+    /// write lose nothing: under READ COMMITTED every statement takes its
+    /// own snapshot inside a transaction too, and writes lock what they
+    /// depend on (placement FOR SHARE, parent collection FOR UPDATE).
+    std::optional<pqxx::nontransaction> txn_;  ///< destroyed before the lease
+    bool in_transaction_ = false;  ///< BEGIN sent, neither COMMIT nor ROLLBACK yet
     store::UserId owner_;
     std::int64_t epoch_;   ///< the owner's placement epoch as routed
     bool read_only_;

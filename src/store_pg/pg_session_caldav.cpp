@@ -23,7 +23,7 @@ store::StoredObject stored_from(const pqxx::row& row) {
 
 std::optional<std::string> PgSession::find_by_uid(const store::Resource& collection,
                                                   const std::string& uid) {
-    return run([&](pqxx::work& txn) -> std::optional<std::string> {
+    return run([&](pqxx::transaction_base& txn) -> std::optional<std::string> {
         const auto r = txn.exec_prepared(q::kObjectByUid, owner_, collection.id, uid);
         if (r.empty()) {
             return std::nullopt;
@@ -52,7 +52,7 @@ std::pair<std::vector<std::string>, std::vector<std::string>> split_object_paths
 }  // namespace
 
 std::vector<store::StoredObject> PgSession::read_objects(const std::vector<std::string>& paths) {
-    return run([&](pqxx::work& txn) {
+    return run([&](pqxx::transaction_base& txn) {
         const auto [parents, names] = split_object_paths(paths);
         std::vector<store::StoredObject> out;
         if (names.empty()) {
@@ -67,7 +67,7 @@ std::vector<store::StoredObject> PgSession::read_objects(const std::vector<std::
 }
 
 std::vector<store::Resource> PgSession::stat_objects(const std::vector<std::string>& paths) {
-    return run([&](pqxx::work& txn) {
+    return run([&](pqxx::transaction_base& txn) {
         const auto [parents, names] = split_object_paths(paths);
         std::vector<store::Resource> out;
         if (names.empty()) {
@@ -85,7 +85,7 @@ std::vector<store::StoredObject> PgSession::objects_in_range(const store::Resour
                                                              const std::string& component,
                                                              std::int64_t start,
                                                              std::int64_t end) {
-    return run([&](pqxx::work& txn) {
+    return run([&](pqxx::transaction_base& txn) {
         std::vector<store::StoredObject> out;
         for (const auto& row : txn.exec_prepared(q::kObjectsInRange, owner_, collection.id,
                                                  component, start, end)) {
@@ -97,7 +97,7 @@ std::vector<store::StoredObject> PgSession::objects_in_range(const store::Resour
 
 std::vector<store::Change> PgSession::changes_since(const store::Resource& collection,
                                                     std::int64_t since, std::size_t limit) {
-    return run([&](pqxx::work& txn) {
+    return run([&](pqxx::transaction_base& txn) {
         std::vector<store::Change> out;
         const auto n = static_cast<std::int64_t>(
             std::min<std::size_t>(limit, static_cast<std::size_t>(INT64_MAX)));
@@ -110,7 +110,7 @@ std::vector<store::Change> PgSession::changes_since(const store::Resource& colle
 }
 
 std::optional<std::int64_t> PgSession::oldest_change(const store::Resource& collection) {
-    return run([&](pqxx::work& txn) -> std::optional<std::int64_t> {
+    return run([&](pqxx::transaction_base& txn) -> std::optional<std::int64_t> {
         const auto r = txn.exec_prepared(q::kChangeOldest, collection.id);
         if (r.empty() || r[0][0].is_null()) {
             return std::nullopt;

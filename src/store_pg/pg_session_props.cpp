@@ -34,7 +34,7 @@ std::vector<Lock> locks_from(const pqxx::result& result) {
 }  // namespace
 
 std::vector<DeadProperty> PgSession::dead_properties(const store::Resource& resource) {
-    return run([&](pqxx::work& txn) {
+    return run([&](pqxx::transaction_base& txn) {
         std::vector<DeadProperty> out;
         for (const auto& row : txn.exec_prepared(q::kPropsList, owner_, resource.path)) {
             out.push_back(property_from(row));
@@ -45,7 +45,7 @@ std::vector<DeadProperty> PgSession::dead_properties(const store::Resource& reso
 
 std::vector<std::vector<DeadProperty>> PgSession::dead_properties_of(
     const std::vector<const store::Resource*>& resources) {
-    return run([&](pqxx::work& txn) {
+    return run([&](pqxx::transaction_base& txn) {
         std::vector<std::vector<DeadProperty>> out(resources.size());
         if (resources.empty()) {
             return out;
@@ -74,7 +74,7 @@ std::vector<std::vector<DeadProperty>> PgSession::dead_properties_of(
 std::optional<DeadProperty> PgSession::dead_property(const store::Resource& resource,
                                                      const std::string& ns,
                                                      const std::string& name) {
-    return run([&](pqxx::work& txn) -> std::optional<DeadProperty> {
+    return run([&](pqxx::transaction_base& txn) -> std::optional<DeadProperty> {
         const auto r = txn.exec_prepared(q::kPropGet, owner_, resource.path, ns, name);
         if (r.empty()) {
             return std::nullopt;
@@ -84,7 +84,7 @@ std::optional<DeadProperty> PgSession::dead_property(const store::Resource& reso
 }
 
 void PgSession::set_dead_property(const store::Resource& resource, const DeadProperty& prop) {
-    run([&](pqxx::work& txn) {
+    run([&](pqxx::transaction_base& txn) {
         check_writable();
         txn.exec_prepared(q::kPropUpsert, owner_, resource.path, prop.ns, prop.name,
                           prop.value_xml);
@@ -93,20 +93,20 @@ void PgSession::set_dead_property(const store::Resource& resource, const DeadPro
 
 void PgSession::remove_dead_property(const store::Resource& resource, const std::string& ns,
                                      const std::string& name) {
-    run([&](pqxx::work& txn) {
+    run([&](pqxx::transaction_base& txn) {
         check_writable();
         txn.exec_prepared(q::kPropDelete, owner_, resource.path, ns, name);
     });
 }
 
 std::vector<Lock> PgSession::locks_covering(const std::string& path) {
-    return run([&](pqxx::work& txn) {
+    return run([&](pqxx::transaction_base& txn) {
         return locks_from(txn.exec_prepared(q::kLocksCovering, owner_, path));
     });
 }
 
 std::vector<Lock> PgSession::locks_within(const std::string& path) {
-    return run([&](pqxx::work& txn) {
+    return run([&](pqxx::transaction_base& txn) {
         // A prefix match is only right below a collection: "a.ics" must not
         // catch "a.ics2".
         const char* query = is_collection_path(path) ? q::kLocksWithinSubtree : q::kLocksAt;
@@ -115,7 +115,7 @@ std::vector<Lock> PgSession::locks_within(const std::string& path) {
 }
 
 std::optional<Lock> PgSession::find_lock(const std::string& token) {
-    return run([&](pqxx::work& txn) -> std::optional<Lock> {
+    return run([&](pqxx::transaction_base& txn) -> std::optional<Lock> {
         const auto r = txn.exec_prepared(q::kLockFind, owner_, token);
         if (r.empty()) {
             return std::nullopt;
@@ -125,7 +125,7 @@ std::optional<Lock> PgSession::find_lock(const std::string& token) {
 }
 
 void PgSession::create_lock(const Lock& lock) {
-    run([&](pqxx::work& txn) {
+    run([&](pqxx::transaction_base& txn) {
         check_writable();
         if (lock.timeout_seconds < 0) {
             throw Error(Errc::kConflict, "negative lock timeout");
@@ -139,7 +139,7 @@ void PgSession::create_lock(const Lock& lock) {
 }
 
 void PgSession::refresh_lock(const std::string& token, std::int64_t timeout_seconds) {
-    run([&](pqxx::work& txn) {
+    run([&](pqxx::transaction_base& txn) {
         check_writable();
         if (txn.exec_prepared(q::kLockRefresh, owner_, token, timeout_seconds)
                 .affected_rows() == 0) {
@@ -149,7 +149,7 @@ void PgSession::refresh_lock(const std::string& token, std::int64_t timeout_seco
 }
 
 void PgSession::remove_lock(const std::string& token) {
-    run([&](pqxx::work& txn) {
+    run([&](pqxx::transaction_base& txn) {
         check_writable();
         if (txn.exec_prepared(q::kLockDelete, owner_, token).affected_rows() == 0) {
             throw Error(Errc::kNotFound, "no lock " + token);
@@ -158,7 +158,7 @@ void PgSession::remove_lock(const std::string& token) {
 }
 
 void PgSession::remove_locks_within(const std::string& path) {
-    run([&](pqxx::work& txn) {
+    run([&](pqxx::transaction_base& txn) {
         check_writable();
         const char* query = is_collection_path(path) ? q::kLocksDeleteSubtree : q::kLocksDeleteAt;
         txn.exec_prepared(query, owner_, path);

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "cosmo/store/error.hpp"
 #include "support/pg_fixture.hpp"
 
@@ -202,6 +204,35 @@ TEST_F(SessionTest, UncommittedWritesAreInvisibleToOthers) {
     writer->commit();
     auto reader = shards_->open(user);
     EXPECT_TRUE(reader->stat("calendar/a.ics"));
+}
+
+TEST_F(SessionTest, ReadsRunOutsideATransactionUntilTheFirstWrite) {
+    // A read-only request must not hold a transaction (and a snapshot) open
+    // on the shard; the first write opens one, and commit ends it.
+    const auto user = new_user_with_home();
+    const std::string dsn = dbs_->shard_dsn(shard_index(user));
+    const auto states = [&] {
+        std::vector<std::string> out;
+        for (const auto& row : pg_query(dsn, "SELECT state FROM pg_stat_activity "
+                                             "WHERE datname = current_database() AND "
+                                             "pid <> pg_backend_pid() AND state IS NOT NULL")) {
+            out.push_back(row[0]);
+        }
+        return out;
+    };
+    const auto in_transaction = [&] {
+        const auto s = states();
+        return std::count(s.begin(), s.end(), "idle in transaction");
+    };
+    auto s = shards_->open(user);
+    ASSERT_TRUE(s->stat("calendar/"));
+    s->children(*s->stat("calendar/"));
+    EXPECT_EQ(in_transaction(), 0);
+    s->put_object("calendar/a.ics", "text/calendar", "x", nullptr);
+    EXPECT_EQ(in_transaction(), 1);
+    s->commit();
+    EXPECT_EQ(in_transaction(), 0);
+    EXPECT_TRUE(shards_->open(user)->stat("calendar/a.ics"));
 }
 
 TEST_F(SessionTest, OwnersDoNotSeeEachOther) {
