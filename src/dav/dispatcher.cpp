@@ -69,7 +69,13 @@ Dispatcher::Dispatcher(Options options, store::Directory& directory, store::Shar
 Dispatcher::~Dispatcher() = default;
 
 void Dispatcher::Impl::open_session(Call& call) const {
-    call.session = shards.open(*call.owner);
+    // The node the request is about comes with the session's first
+    // statement (call.store_node stats it next): a GET is one round trip.
+    std::string first_path;
+    if (call.target.kind == NodeKind::kStore && !call.target.path.empty()) {
+        first_path = call.target.path + (call.target.trailing_slash ? "/" : "");
+    }
+    call.session = shards.open(*call.owner, first_path);
     if (!call.session->stat("")) {
         // First visit of this home: create it in its own transaction.
         call.session->ensure_home();

@@ -33,7 +33,8 @@ std::string etag_of(const std::string& body) {
     return out;
 }
 
-PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only)
+PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
+                     const std::string& first_path)
     : lease_(std::move(lease)), owner_(owner.id), epoch_(owner.epoch), read_only_(read_only) {
     const PoolOptions& options = lease_.pool().options();
     call_timeout_ = options.statement_timeout.count() > 0
@@ -46,15 +47,38 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
         const WatchdogGuard deadline(lease_.conn().sock(), options.connect_timeout);
         try {
             txn_.emplace(lease_.conn());
-            // One round trip for the placement check and the home, which
-            // the dispatcher stats next on every request.
-            const auto r = txn_->exec_prepared(q::kSessionOpen, owner_);
+            // One round trip for the placement check, the home (which the
+            // dispatcher stats next on every request) and the first path.
+            const bool with_first = !first_path.empty() && is_valid_path(first_path);
+            const bool first_is_collection = with_first && is_collection_path(first_path);
+            const pqxx::result r =
+                !with_first           ? txn_->exec_prepared(q::kSessionOpen, owner_)
+                : first_is_collection ? txn_->exec_prepared(q::kSessionOpenCollection, owner_,
+                                                            first_path)
+                                      : txn_->exec_prepared(q::kSessionOpenObject, owner_,
+                                                            parent_of(first_path),
+                                                            leaf_of(first_path));
             if (!r[0][6].is_null()) {
                 verify_placement(r[0][6].as<std::int64_t>(), r[0][7].as<std::string>(),
                                  /*for_write=*/false);
             }  // else no home here yet: nothing to read
             if (!r[0][0].is_null()) {
                 home_ = collection_from(r[0]);
+            }
+            if (with_first) {
+                first_path_ = first_path;
+                constexpr pqxx::row::size_type kFirst = 8;  // after the session columns
+                if (!r[0][kFirst].is_null()) {
+                    if (first_is_collection) {
+                        first_ = collection_from(r[0].slice(kFirst, kFirst + 6));
+                    } else {
+                        first_ = object_from(r[0].slice(kFirst, kFirst + 8));
+                        if (!r[0][kFirst + 8].is_null()) {
+                            cached_body_ = pqxx::binarystring(r[0][kFirst + 8]).str();
+                            cached_body_id_ = first_->id;
+                        }
+                    }
+                }
             }
             home_fresh_ = true;
         } catch (const pqxx::broken_connection&) {
@@ -188,6 +212,9 @@ void PgSession::ensure_home() {
 std::optional<Resource> PgSession::stat(const std::string& path) {
     if (path.empty() && home_fresh_) {
         return home_;  // read by the session's first statement, nothing written since
+    }
+    if (home_fresh_ && !first_path_.empty() && path == first_path_) {
+        return first_;  // likewise
     }
     return run([&](pqxx::transaction_base&) { return stat_unguarded(path); });
 }

@@ -22,7 +22,9 @@ public:
     /// placement on this shard (home_placement against owner.epoch):
     /// Error{kMoved} when the home is not here (a stale route). read_only
     /// makes every write throw Error{kReadOnly} (shard state "readonly").
-    PgSession(Pool::Lease lease, const store::User& owner, bool read_only);
+    /// first_path: read with the first statement too (see ShardStore::open).
+    PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
+              const std::string& first_path = {});
     ~PgSession() override;
 
     void ensure_home() override;
@@ -135,6 +137,10 @@ private:
     /// to stat("") until the session writes (then stat reads again).
     std::optional<store::Resource> home_;
     bool home_fresh_ = false;
+    /// The first path and what the first statement found there; served to
+    /// stat(first_path_) under the same rule as home_.
+    std::string first_path_;
+    std::optional<store::Resource> first_;
     /// The body of the object last stat'ed (if small), for read_body; cleared
     /// by any write.
     std::int64_t cached_body_id_ = 0;

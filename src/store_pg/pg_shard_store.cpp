@@ -30,14 +30,16 @@ public:
     PgShardStore(store::Directory& directory, PoolOptions options)
         : directory_(directory), options_(options) {}
 
-    std::unique_ptr<store::Session> open(const store::User& owner) override {
+    using store::ShardStore::open;
+    std::unique_ptr<store::Session> open(const store::User& owner,
+                                         const std::string& first_path) override {
         const Route route = route_to(owner.shard_id);
         for (int attempt = 0;; ++attempt) {
             auto lease = route.pool->acquire();
             const bool reused = lease.reused();
             try {
                 return std::make_unique<detail::PgSession>(std::move(lease), owner,
-                                                           route.state == "readonly");
+                                                           route.state == "readonly", first_path);
             } catch (const Error& e) {
                 // An idle pooled connection to a server that restarted fails
                 // on BEGIN; the pool has dropped every idle connection by

@@ -261,10 +261,22 @@ const std::array kShard{
     // collection (which the dispatcher stats on every request) in one round
     // trip. Home columns as COSMO_COLL_COLS (NULL: no home yet), then the
     // placement (NULL: no row yet).
-    Query{q::kSessionOpen,
-          "SELECT " COSMO_COLL_COLS ", p.epoch, p.state FROM (SELECT $1::bigint AS owner_id) o "
-          "LEFT JOIN collection c ON c.owner_id = o.owner_id AND c.path = '' "
-          "LEFT JOIN home_placement p ON p.owner_id = o.owner_id"},
+#define COSMO_SESSION_OPEN                                                              \
+    "SELECT " COSMO_COLL_COLS ", p.epoch, p.state FROM (SELECT $1::bigint AS owner_id) o " \
+    "LEFT JOIN collection c ON c.owner_id = o.owner_id AND c.path = '' "                   \
+    "LEFT JOIN home_placement p ON p.owner_id = o.owner_id"
+    Query{q::kSessionOpen, COSMO_SESSION_OPEN},
+    // The same plus the object the request is about (columns 8..16, as
+    // object_by_path): a GET is one round trip.
+    Query{q::kSessionOpenObject,
+          "SELECT s.*, t.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "
+          COSMO_OBJ_COLS ", CASE WHEN o.size <= 65536 THEN o.body END "
+          "FROM object o JOIN collection c ON c.id = o.collection_id "
+          "WHERE c.owner_id = $1 AND c.path = $2 AND o.name = $3) t ON true"},
+    // Or the collection (columns 8..13, as collection_by_path).
+    Query{q::kSessionOpenCollection,
+          "SELECT s.*, t.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "
+          COSMO_COLL_COLS " FROM collection c WHERE c.owner_id = $1 AND c.path = $2) t ON true"},
     // Held until commit by every writing session: `cosmo user move` sets
     // state = 'moving' with an UPDATE, which waits for these share locks.
     Query{q::kPlacementShare,

@@ -521,7 +521,8 @@ private:
 
 // -------------------------------------------------------------- shard store
 
-std::unique_ptr<store::Session> MemoryShardStore::open(const store::User& owner) {
+std::unique_ptr<store::Session> MemoryShardStore::open(const store::User& owner,
+                                                       const std::string& /*first_path*/) {
     {
         std::lock_guard lock(mutex_);
         ++opens_;

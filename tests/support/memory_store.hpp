@@ -61,7 +61,9 @@ public:
         std::int64_t next_id = 1;
     };
 
-    std::unique_ptr<store::Session> open(const store::User& owner) override;
+    using store::ShardStore::open;
+    std::unique_ptr<store::Session> open(const store::User& owner,
+                                         const std::string& first_path) override;
     void ping_all() override;
     std::int64_t purge_change_log(std::chrono::seconds max_age) override;
 

@@ -143,9 +143,14 @@ public:
 class ShardStore {
 public:
     virtual ~ShardStore() = default;
-    /// Opens a transaction on owner's shard. Throws Error{kShardUnavailable}
+    /// Opens a session on owner's shard. Throws Error{kShardUnavailable}
     /// when the shard cannot be reached within the configured timeout.
-    virtual std::unique_ptr<Session> open(const User& owner) = 0;
+    /// first_path (a session path, "" for none) names what the request is
+    /// about: the session may read it with its first statement, so that
+    /// stat(first_path) costs no round trip of its own.
+    virtual std::unique_ptr<Session> open(const User& owner, const std::string& first_path) = 0;
+    /// A session without a first path.
+    std::unique_ptr<Session> open(const User& owner) { return open(owner, std::string()); }
     /// Throws Error{kShardUnavailable} when any shard is unreachable.
     virtual void ping_all() = 0;
     /// Change-log retention (RFC 6578, CLIENTS.md §1.2): on every shard,

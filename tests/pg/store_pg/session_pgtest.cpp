@@ -235,6 +235,36 @@ TEST_F(SessionTest, ReadsRunOutsideATransactionUntilTheFirstWrite) {
     EXPECT_TRUE(shards_->open(user)->stat("calendar/a.ics"));
 }
 
+TEST_F(SessionTest, FirstPathIsReadWithTheSessionAndRereadAfterAWrite) {
+    const auto user = new_user_with_home();
+    {
+        auto s = shards_->open(user);
+        s->put_object("calendar/a.ics", "text/calendar", "first", nullptr);
+        s->commit();
+    }
+    {
+        auto s = shards_->open(user, "calendar/a.ics");
+        const auto a = s->stat("calendar/a.ics");
+        ASSERT_TRUE(a);
+        EXPECT_EQ(a->content_type, "text/calendar");
+        EXPECT_EQ(s->read_body(*a), "first");
+        EXPECT_EQ(s->stat("")->path, "");  // the home still comes along
+        // A write in the session makes both read again.
+        s->put_object("calendar/a.ics", "text/calendar", "second", nullptr);
+        const auto again = s->stat("calendar/a.ics");
+        ASSERT_TRUE(again);
+        EXPECT_NE(again->etag, a->etag);
+        EXPECT_EQ(s->read_body(*again), "second");
+    }
+    EXPECT_FALSE(shards_->open(user, "calendar/missing.ics")->stat("calendar/missing.ics"));
+    const auto cal = shards_->open(user, "calendar/")->stat("calendar/");
+    ASSERT_TRUE(cal);
+    EXPECT_TRUE(cal->is_collection);
+    EXPECT_FALSE(shards_->open(user, "nothere/")->stat("nothere/"));
+    // A path the session would refuse is simply not read ahead.
+    EXPECT_FALSE(shards_->open(user, "../x")->stat("../x"));
+}
+
 TEST_F(SessionTest, OwnersDoNotSeeEachOther) {
     const auto alice = new_user_with_home("alice");
     const auto bob = new_user_with_home("bob");
