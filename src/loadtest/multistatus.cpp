@@ -97,6 +97,14 @@ std::string xml_unescape(std::string_view t) {
     std::string out;
     out.reserve(t.size());
     for (std::size_t i = 0; i < t.size();) {
+        // Copy the run up to the next markup in one go (bodies are long).
+        const std::size_t special = t.find_first_of("&<", i);
+        if (special != i) {
+            const std::size_t stop = special == std::string_view::npos ? t.size() : special;
+            out.append(t.substr(i, stop - i));
+            i = stop;
+            continue;
+        }
         if (t.compare(i, 9, "<![CDATA[") == 0) {
             const std::size_t end = t.find("]]>", i + 9);
             const std::size_t stop = end == std::string_view::npos ? t.size() : end;
