@@ -53,6 +53,9 @@ po::options_description config_options(Config& c) {
         ("max-report-results",
          po::value(&c.max_report_results)->default_value(c.max_report_results),
          "responses per REPORT; more are cut with a 507 (number-of-matches-within-limits)")
+        ("query-memo-entries",
+         po::value(&c.query_memo_entries)->default_value(c.query_memo_entries),
+         "calendar-query verdicts remembered by ETag, filter and time zone; 0 = off")
         ("data-dir", po::value(&c.data_dir)->default_value(c.data_dir),
          "directory of the embedded PostgreSQL and local state")
         ("directory-dsn", po::value(&c.directory_dsn)->default_value(c.directory_dsn),

@@ -143,6 +143,7 @@ int serve(const Config& c) {
     caldav_options.max_resource_size = c.max_resource_size;
     caldav_options.max_instances = c.max_instances;
     caldav_options.max_results = c.max_report_results;
+    caldav_options.query_memo_entries = c.query_memo_entries;
     dav::Dispatcher dispatcher(dav_options, cached_directory, db.shards(),
                                caldav::registries(caldav_options));
     // RFC 6764: the well-known redirect answers before any login, as clients

@@ -50,6 +50,9 @@ void write_truncated(dav::Call& call, xml::Writer& w);
 bool starts_with_nocase(std::string_view line, std::string_view word);
 /// The non-empty lines of an iCalendar text, CR/LF stripped (not unfolded).
 std::vector<std::string_view> lines_of(std::string_view text);
+/// Whether a REPORT asks for calendar-data: only then are bodies read. An
+/// ETag listing (what clients sync with, then multiget) reads index columns.
+bool wants_calendar_data(const dav::PropRequest& props);
 /// A store node for an object already read (REPORTs).
 dav::Node object_node(dav::Call& call, store::StoredObject object);
 

@@ -7,13 +7,16 @@
 /// time of the candidates with ical::free_busy_report.
 ///
 /// A stored object that no longer parses is skipped (and logged), never an
-/// error for the report (CLIENTS.md §1.14).
+/// error for the report (CLIENTS.md §1.14). Verdicts are remembered by ETag
+/// (match_memo.hpp): a repeated query parses only objects that changed.
 ///
 /// Statuses: calendar-query 207 (with a 507 response for the request-URI
 /// when cut at DAV:limit/nresults or max-results, RFC 5323 §5.17); free-busy-query 200 text/calendar; 400 for a malformed
 /// body; 403 valid-filter, supported-collation.
 
 #include <algorithm>
+#include <map>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 
@@ -21,6 +24,7 @@
 #include "cosmo/ical/filter.hpp"
 #include "cosmo/ical/freebusy.hpp"
 #include "internal.hpp"
+#include "match_memo.hpp"
 #include "requests.hpp"
 
 namespace cosmo::caldav::detail {
@@ -29,7 +33,26 @@ namespace {
 
 using xml::dav;
 
-http::Response run_query(const Options& options, dav::Call& call, const xml::Element& root) {
+/// Reads the bodies of candidates[i] for i in which (one query).
+void read_bodies(dav::Call& call, std::vector<store::StoredObject>& candidates,
+                 std::vector<bool>& has_body, const std::vector<std::size_t>& which) {
+    if (which.empty()) return;
+    std::vector<std::string> paths;
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i : which) {
+        paths.push_back(candidates[i].resource.path);
+        index.emplace(candidates[i].resource.path, i);
+    }
+    for (store::StoredObject& o : call.session->read_objects(paths)) {
+        const auto it = index.find(o.resource.path);
+        if (it == index.end()) continue;
+        candidates[it->second].body = std::move(o.body);
+        has_body[it->second] = true;
+    }
+}
+
+http::Response run_query(const Options& options, MatchMemo& memo, dav::Call& call,
+                         const xml::Element& root) {
     const CalendarQuery q = parse_calendar_query(root);
     const ical::PrefilterHints hints = ical::prefilter_hints(q.filter);
     std::int64_t start = store::kMinSeconds;
@@ -46,34 +69,68 @@ http::Response run_query(const Options& options, dav::Call& call, const xml::Ele
     const store::Resource& collection = on_object && parent ? *parent : *call.node.resource;
     std::string tzid = q.timezone_id;
     if (tzid.empty() && collection.is_collection) tzid = collection_tzid(call, collection);
-    std::vector<store::StoredObject> candidates =
-        on_object ? call.session->read_objects({call.node.path})
-                  : call.session->objects_in_range(collection, hints.component, start, end);
+    // Candidates without bodies: verdicts remembered by ETag need none.
+    std::vector<store::StoredObject> candidates;
+    if (on_object) {
+        candidates = call.session->read_objects({call.node.path});
+    } else {
+        for (store::Resource& r :
+             call.session->resources_in_range(collection, hints.component, start, end)) {
+            candidates.push_back({std::move(r), {}});
+        }
+    }
+    std::vector<bool> has_body(candidates.size(), on_object);
     const std::size_t limit = std::min(q.limit.value_or(options.max_results), options.max_results);
+    const xml::Element* filter = root.child(xml::caldav("filter"));
+    const std::string memo_context =
+        MatchMemo::context(filter ? filter->inner_xml : "", tzid, options.max_instances);
 
-    xml::Writer w;
-    w.start(dav("multistatus"));
-    std::size_t written = 0;
-    for (store::StoredObject& o : candidates) {
+    std::vector<std::optional<bool>> verdicts(candidates.size());
+    std::vector<std::size_t> unread;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        verdicts[i] = memo.find(memo_context, candidates[i].resource.etag);
+        if (!verdicts[i] && !has_body[i]) unread.push_back(i);
+    }
+    read_bodies(call, candidates, has_body, unread);
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        if (verdicts[i]) continue;
+        const store::StoredObject& o = candidates[i];
         ical::ParseResult parsed = ical::parse(o.body);
         if (!parsed.ok()) {
             spdlog::warn("request {}: skipping unparsable {}", call.ctx.request_id,
                          o.resource.path);
+            verdicts[i] = false;
             continue;
         }
-        bool match = false;
         try {
-            match = ical::matches(*parsed.calendar, q.filter, tzid, options.max_instances);
+            verdicts[i] = ical::matches(*parsed.calendar, q.filter, tzid, options.max_instances);
         } catch (const ical::UnsupportedFilter& e) {
             throw dav::DavError::forbidden(dav::Precondition::kSupportedCollation,
                                            "Unsupported collation " + e.collation());
         }
-        if (!match) continue;
+        memo.remember(memo_context, o.resource.etag, *verdicts[i]);
+    }
+    // calendar-data of the matches (up to the limit) in one more read.
+    if (wants_calendar_data(q.props)) {
+        std::vector<std::size_t> needed;
+        for (std::size_t i = 0; i < candidates.size() && needed.size() <= limit; ++i) {
+            if (*verdicts[i] && !has_body[i]) needed.push_back(i);
+        }
+        read_bodies(call, candidates, has_body, needed);
+    }
+
+    xml::Writer w;
+    w.start(dav("multistatus"));
+    std::size_t written = 0;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        if (!*verdicts[i]) continue;
         if (written == limit) {
             write_truncated(call, w);
             break;
         }
-        dav::write_prop_response(call, object_node(call, std::move(o)), q.props, false, w);
+        dav::Node n = object_node(call, std::move(candidates[i]));
+        if (!has_body[i]) n.body.reset();  // not read; a getter reads it if needed
+        dav::write_prop_response(call, n, q.props, false, w);
         ++written;
     }
     return call.xml_response(http::Status::multi_status, w.finish());
@@ -104,10 +161,11 @@ http::Response run_free_busy(const Options&, dav::Call& call, const xml::Element
 
 std::vector<dav::Report> query_reports(const Options& options) {
     std::vector<dav::Report> out;
+    auto memo = std::make_shared<MatchMemo>(options.query_memo_entries);
     out.push_back({xml::caldav("calendar-query"),
                    [](const dav::Node& n) { return is_calendar(n) || is_calendar_object(n); },
-                   [options](dav::Call& call, const xml::Element& root) {
-                       return run_query(options, call, root);
+                   [options, memo](dav::Call& call, const xml::Element& root) {
+                       return run_query(options, *memo, call, root);
                    }});
     out.push_back({xml::caldav("free-busy-query"), is_calendar,
                    [options](dav::Call& call, const xml::Element& root) {

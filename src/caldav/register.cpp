@@ -3,6 +3,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "internal.hpp"
@@ -133,6 +134,12 @@ std::vector<std::string_view> lines_of(std::string_view text) {
         if (!line.empty()) out.push_back(line);
     }
     return out;
+}
+
+bool wants_calendar_data(const dav::PropRequest& props) {
+    return std::any_of(props.props.begin(), props.props.end(), [](const xml::Element& e) {
+        return e.name == xml::caldav("calendar-data");
+    });
 }
 
 dav::Node object_node(dav::Call& call, store::StoredObject object) {

@@ -45,14 +45,6 @@ dav::DavError invalid_token() {
                                     "Unknown or expired sync token; sync again from scratch");
 }
 
-/// Whether the request asks for calendar-data: only then are bodies read. An
-/// ETag listing (what clients sync with, then multiget) reads index columns.
-bool wants_bodies(const dav::PropRequest& props) {
-    return std::any_of(props.props.begin(), props.props.end(), [](const xml::Element& e) {
-        return e.name == xml::caldav("calendar-data");
-    });
-}
-
 /// Writes the members named by changes (tombstones as 404), reading the
 /// objects in one query.
 void write_changes(dav::Call& call, const store::Resource& collection,
@@ -62,7 +54,7 @@ void write_changes(dav::Call& call, const store::Resource& collection,
     for (const store::Change& c : changes) {
         if (!c.deleted && c.name.back() != '/') paths.push_back(collection.path + c.name);
     }
-    const bool with_bodies = wants_bodies(props);
+    const bool with_bodies = wants_calendar_data(props);
     std::map<std::string, store::StoredObject> objects;
     if (with_bodies) {
         for (store::StoredObject& o : call.session->read_objects(paths)) {
@@ -125,7 +117,7 @@ http::Response run_sync(const Options& options, dav::Call& call, const xml::Elem
         // Current members only (RFC 6578 §3.4). Without a complete log a
         // limit cannot be honoured with a valid partial token: all are sent.
         std::vector<store::Resource> children = call.session->children(collection);
-        if (!wants_bodies(req.props)) {
+        if (!wants_calendar_data(req.props)) {
             // The listing already has every live property of an ETag
             // listing: no second read of the same rows.
             for (store::Resource& r : children) {

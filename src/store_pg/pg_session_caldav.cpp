@@ -95,6 +95,19 @@ std::vector<store::StoredObject> PgSession::objects_in_range(const store::Resour
     });
 }
 
+std::vector<store::Resource> PgSession::resources_in_range(const store::Resource& collection,
+                                                          const std::string& component,
+                                                          std::int64_t start, std::int64_t end) {
+    return run([&](pqxx::transaction_base& txn) {
+        std::vector<store::Resource> out;
+        for (const auto& row : txn.exec_prepared(q::kResourcesInRange, owner_, collection.id,
+                                                 component, start, end)) {
+            out.push_back(object_from(row));
+        }
+        return out;
+    });
+}
+
 std::vector<store::Change> PgSession::changes_since(const store::Resource& collection,
                                                     std::int64_t since, std::size_t limit) {
     return run([&](pqxx::transaction_base& txn) {

@@ -89,6 +89,7 @@ inline constexpr const char* kLocksDeleteAt = "locks_delete_at";
 // Shard: placement fencing (schema/shard/003_placement.sql).
 inline constexpr const char* kPlacementGet = "placement_get";
 inline constexpr const char* kSessionOpen = "session_open";
+inline constexpr const char* kResourcesInRange = "resources_in_range";
 inline constexpr const char* kSessionOpenObject = "session_open_object";
 inline constexpr const char* kSessionOpenCollection = "session_open_collection";
 inline constexpr const char* kPlacementShare = "placement_share";

@@ -236,6 +236,16 @@ public:
         return out;
     }
 
+    std::vector<store::Resource> resources_in_range(const store::Resource& c,
+                                                    const std::string& component,
+                                                    std::int64_t start, std::int64_t end) override {
+        std::vector<store::Resource> out;
+        for (store::StoredObject& o : objects_in_range(c, component, start, end)) {
+            out.push_back(std::move(o.resource));
+        }
+        return out;
+    }
+
     std::vector<store::Change> changes_since(const store::Resource& c, std::int64_t since,
                                              std::size_t limit) override {
         std::map<std::string, store::Change> latest;

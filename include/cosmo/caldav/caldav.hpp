@@ -26,6 +26,9 @@ struct Options {
     std::size_t max_attendees_per_instance = 1000;
     /// Responses per REPORT before it is cut with a 507 (DESIGN.md, bad input).
     std::size_t max_results = 10000;
+    /// calendar-query verdicts remembered per (ETag, filter, time zone), so
+    /// repeated queries skip parsing unchanged objects; 0 disables.
+    std::size_t query_memo_entries = 200000;
 };
 
 /// Adds CalDAV to the registries: call once at start-up, before the

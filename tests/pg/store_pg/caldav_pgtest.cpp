@@ -69,6 +69,10 @@ TEST_F(CaldavStoreTest, TimeRangePrefilterWithOpenEnds) {
     auto names = [&](const std::string& comp, std::int64_t a, std::int64_t b) {
         std::vector<std::string> out;
         for (const auto& o : s->objects_in_range(cal, comp, a, b)) out.push_back(o.resource.path);
+        // The body-less variant picks exactly the same candidates.
+        std::vector<std::string> stat_only;
+        for (const auto& r : s->resources_in_range(cal, comp, a, b)) stat_only.push_back(r.path);
+        EXPECT_EQ(stat_only, out);
         return out;
     };
     EXPECT_EQ(names("VEVENT", 300, 400),

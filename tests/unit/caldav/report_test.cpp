@@ -166,6 +166,29 @@ TEST_F(CaldavTest, CalendarQueryTimeRange) {
     EXPECT_TRUE(statuses(report(kCal, query("<C:comp-filter name=\"VTODO\"/>")).body()).empty());
 }
 
+TEST_F(CaldavTest, RepeatedQueriesFollowEditsAndRanges) {
+    // Verdicts are remembered per (ETag, filter, zone): a repeated query
+    // must still see an edit, and another range must get its own verdicts.
+    const auto in_range = [&](const std::string& start, const std::string& end) {
+        return statuses(report(kCal, query("<C:comp-filter name=\"VEVENT\"><C:time-range start=\"" +
+                                           start + "\" end=\"" + end + "\"/></C:comp-filter>"))
+                            .body());
+    };
+    ASSERT_EQ(put_ics(kCal + "a.ics", event("a", "20250310T100000Z", "20250310T110000Z"))
+                  .result_int(),
+              201u);
+    for (int round = 0; round < 2; ++round) {
+        EXPECT_EQ(in_range("20250301T000000Z", "20250401T000000Z").size(), 1u);
+        EXPECT_TRUE(in_range("20250101T000000Z", "20250201T000000Z").empty());
+    }
+    // Moved to January: both months change their answer.
+    ASSERT_EQ(put_ics(kCal + "a.ics", event("a", "20250110T100000Z", "20250110T110000Z"))
+                  .result_int(),
+              204u);
+    EXPECT_TRUE(in_range("20250301T000000Z", "20250401T000000Z").empty());
+    EXPECT_EQ(in_range("20250101T000000Z", "20250201T000000Z").size(), 1u);
+}
+
 TEST_F(CaldavTest, CalendarQueryPropFilterTextMatch) {
     ASSERT_EQ(put_ics(kCal + "a.ics", event("a")).result_int(), 201u);
     ASSERT_EQ(put_ics(kCal + "b.ics", event("b")).result_int(), 201u);
