@@ -79,6 +79,14 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
                         }
                     }
                 }
+                if (!first_is_collection) {
+                    constexpr pqxx::row::size_type kSlashed = kFirst + 9;
+                    stat_cache_.emplace(first_path + "/",
+                                        r[0][kSlashed].is_null()
+                                            ? std::nullopt
+                                            : std::optional(collection_from(
+                                                  r[0].slice(kSlashed, kSlashed + 6))));
+                }
             }
             home_fresh_ = true;
         } catch (const pqxx::broken_connection&) {
@@ -114,18 +122,30 @@ void PgSession::check_writable() {
     if (read_only_) {
         throw Error(Errc::kReadOnly, "shard is read-only");
     }
-    begin_transaction();
     home_fresh_ = false;  // the home's revision may change from here on
     cached_body_id_ = 0;
     cached_body_.clear();
+    stat_cache_.clear();
+    props_cache_.clear();
+    home_locks_.reset();
     if (!fenced_) {
         check_placement(/*for_write=*/true);
         fenced_ = true;
     }
+    begin_transaction();
 }
 
 void PgSession::check_placement(bool for_write) {
-    auto r = txn_->exec_prepared(for_write ? q::kPlacementShare : q::kPlacementGet, owner_);
+    pqxx::result r;
+    if (for_write && !in_transaction_) {
+        // BEGIN and the share lock in one round trip (simple query protocol;
+        // the owner id is an integer, so nothing is quoted into the SQL).
+        r = txn_->exec("BEGIN; SELECT epoch, state FROM home_placement WHERE owner_id = " +
+                       std::to_string(owner_) + " FOR SHARE");
+        in_transaction_ = true;
+    } else {
+        r = txn_->exec_prepared(for_write ? q::kPlacementShare : q::kPlacementGet, owner_);
+    }
     if (r.empty()) {
         if (!for_write) {
             return;  // no home here yet: nothing to read
@@ -160,9 +180,7 @@ std::optional<Resource> PgSession::lock_collection(const std::string& path) {
 }
 
 void PgSession::log_change(std::int64_t collection_id, const std::string& name, bool deleted) {
-    const auto r = txn_->exec_prepared(q::kCollectionBump, collection_id);
-    const auto revision = r[0][0].as<std::int64_t>();
-    txn_->exec_prepared(q::kChangeLogAppend, collection_id, revision, name, deleted);
+    txn_->exec_prepared(q::kCollectionBumpAndLog, collection_id, name, deleted);
 }
 
 std::optional<Resource> PgSession::stat_unguarded(const std::string& path) {
@@ -216,7 +234,15 @@ std::optional<Resource> PgSession::stat(const std::string& path) {
     if (home_fresh_ && !first_path_.empty() && path == first_path_) {
         return first_;  // likewise
     }
-    return run([&](pqxx::transaction_base&) { return stat_unguarded(path); });
+    if (!home_fresh_) {
+        return run([&](pqxx::transaction_base&) { return stat_unguarded(path); });
+    }
+    if (const auto it = stat_cache_.find(path); it != stat_cache_.end()) {
+        return it->second;
+    }
+    auto found = run([&](pqxx::transaction_base&) { return stat_unguarded(path); });
+    stat_cache_.emplace(path, found);
+    return found;
 }
 
 std::vector<Resource> PgSession::children(const Resource& collection) {
@@ -256,11 +282,13 @@ Resource PgSession::put_object(const std::string& path, const std::string& conte
         if (path.empty() || is_collection_path(path) || !is_valid_path(path)) {
             throw Error(Errc::kConflict, "not an object path: " + path);
         }
-        const auto parent = lock_collection(parent_of(path));
-        if (!parent) {
+        const auto locked =
+            txn.exec_prepared(q::kCollectionLockCheckName, owner_, parent_of(path), path + "/");
+        if (locked.empty()) {
             throw Error(Errc::kConflict, "parent collection missing: " + path);
         }
-        if (stat_unguarded(path + "/")) {
+        const std::optional<Resource> parent = collection_from(locked[0]);
+        if (locked[0][6].as<bool>()) {
             throw Error(Errc::kConflict, "a collection exists at " + path + "/");
         }
         Resource res;
@@ -459,6 +487,7 @@ void PgSession::commit() {
             // (none is caught and ignored here), so COMMIT never meets an
             // aborted transaction, which PostgreSQL would roll back silently.
             in_transaction_ = false;  // no ROLLBACK after a COMMIT was sent
+            fenced_ = false;          // the share lock ends with the transaction
             txn.exec("COMMIT");
         }
     });

@@ -2,6 +2,7 @@
 /// PgSession: one unit of work on one shard, scoped to one owner's home:
 /// autocommit reads, then one transaction from the first write to commit().
 
+#include <map>
 #include <optional>
 #include <pqxx/pqxx>
 
@@ -145,6 +146,16 @@ private:
     /// stat(first_path_) under the same rule as home_.
     std::string first_path_;
     std::optional<store::Resource> first_;
+    /// Reads repeated within one request (a PUT stats its parent, checks
+    /// locks on the object and the parent, reads two calendar properties)
+    /// are served from these until the session writes: nothing else in
+    /// the request changes them, and under READ COMMITTED a second read
+    /// could only see another request's commit, which the writes then
+    /// re-check under their locks anyway.
+    std::map<std::string, std::optional<store::Resource>, std::less<>> stat_cache_;
+    std::map<std::string, std::vector<store::DeadProperty>, std::less<>> props_cache_;
+    /// Every unexpired lock of the home (usually none), read once.
+    std::optional<std::vector<store::Lock>> home_locks_;
     /// The body of the object last stat'ed (if small), for read_body; cleared
     /// by any write.
     std::int64_t cached_body_id_ = 0;

@@ -34,13 +34,22 @@ std::vector<Lock> locks_from(const pqxx::result& result) {
 }  // namespace
 
 std::vector<DeadProperty> PgSession::dead_properties(const store::Resource& resource) {
-    return run([&](pqxx::transaction_base& txn) {
+    if (home_fresh_) {
+        if (const auto it = props_cache_.find(resource.path); it != props_cache_.end()) {
+            return it->second;
+        }
+    }
+    auto props = run([&](pqxx::transaction_base& txn) {
         std::vector<DeadProperty> out;
         for (const auto& row : txn.exec_prepared(q::kPropsList, owner_, resource.path)) {
             out.push_back(property_from(row));
         }
         return out;
     });
+    if (home_fresh_) {
+        props_cache_.emplace(resource.path, props);
+    }
+    return props;
 }
 
 std::vector<std::vector<DeadProperty>> PgSession::dead_properties_of(
@@ -74,6 +83,16 @@ std::vector<std::vector<DeadProperty>> PgSession::dead_properties_of(
 std::optional<DeadProperty> PgSession::dead_property(const store::Resource& resource,
                                                      const std::string& ns,
                                                      const std::string& name) {
+    if (home_fresh_) {
+        // One read of all the resource's properties serves every lookup of
+        // the request (a calendar PUT asks for two or three).
+        for (DeadProperty& p : dead_properties(resource)) {
+            if (p.ns == ns && p.name == name) {
+                return std::move(p);
+            }
+        }
+        return std::nullopt;
+    }
     return run([&](pqxx::transaction_base& txn) -> std::optional<DeadProperty> {
         const auto r = txn.exec_prepared(q::kPropGet, owner_, resource.path, ns, name);
         if (r.empty()) {
@@ -100,9 +119,26 @@ void PgSession::remove_dead_property(const store::Resource& resource, const std:
 }
 
 std::vector<Lock> PgSession::locks_covering(const std::string& path) {
-    return run([&](pqxx::transaction_base& txn) {
-        return locks_from(txn.exec_prepared(q::kLocksCovering, owner_, path));
-    });
+    if (!home_fresh_) {
+        return run([&](pqxx::transaction_base& txn) {
+            return locks_from(txn.exec_prepared(q::kLocksCovering, owner_, path));
+        });
+    }
+    if (!home_locks_) {
+        home_locks_ = run([&](pqxx::transaction_base& txn) {
+            return locks_from(txn.exec_prepared(q::kLocksOfHome, owner_));
+        });
+    }
+    // As kLocksCovering: a lock on the path itself, or a depth-infinity
+    // lock on a collection above it; ordered by root, token like the rows.
+    std::vector<Lock> out;
+    for (const Lock& l : *home_locks_) {
+        const bool on_collection = l.root.empty() || l.root.back() == '/';
+        if (l.root == path || (l.depth_infinity && on_collection && path.starts_with(l.root))) {
+            out.push_back(l);
+        }
+    }
+    return out;
 }
 
 std::vector<Lock> PgSession::locks_within(const std::string& path) {

@@ -76,6 +76,12 @@ const std::array kShard{
     Query{q::kCollectionLock,
           "SELECT " COSMO_COLL_COLS " FROM collection c "
           "WHERE c.owner_id = $1 AND c.path = $2 FOR UPDATE"},
+    // The same, and whether a collection $3 exists (an object may not take
+    // the name of a collection): column 6.
+    Query{q::kCollectionLockCheckName,
+          "SELECT " COSMO_COLL_COLS ", EXISTS (SELECT 1 FROM collection x "
+          "WHERE x.owner_id = $1 AND x.path = $3) FROM collection c "
+          "WHERE c.owner_id = $1 AND c.path = $2 FOR UPDATE OF c"},
     // Locks two collections in id order (a MOVE between them); no deadlock.
     Query{q::kCollectionsLockPair,
           "SELECT " COSMO_COLL_COLS " FROM collection c "
@@ -101,6 +107,15 @@ const std::array kShard{
     Query{q::kChangeLogAppend,
           "INSERT INTO change_log (collection_id, revision, name, deleted) "
           "VALUES ($1, $2, $3, $4)"},
+    // Both in one round trip (every write logs a change).
+    Query{q::kCollectionBumpAndLog,
+          "WITH b AS (UPDATE collection SET revision = revision + 1, modified_at = now() "
+          "WHERE id = $1 RETURNING revision) "
+          "INSERT INTO change_log (collection_id, revision, name, deleted) "
+          "SELECT $1, revision, $2, $3 FROM b"},
+    Query{q::kLocksOfHome,
+          "SELECT " COSMO_LOCK_COLS " FROM dav_lock WHERE owner_id = $1 AND expires_at > now() "
+          "ORDER BY root, token"},
     // (xmax = 0) is true for a freshly inserted row, false for an update.
     // $7 = has a calendar index; $8..$12 = uid, component, first_start,
     // last_end (bigint seconds), recurring.
@@ -271,12 +286,15 @@ const std::array kShard{
     "LEFT JOIN home_placement p ON p.owner_id = o.owner_id"
     Query{q::kSessionOpen, COSMO_SESSION_OPEN},
     // The same plus the object the request is about (columns 8..16, as
-    // object_by_path): a GET is one round trip.
+    // object_by_path) and a collection of that name with a slash (17..22,
+    // which a request without the slash may mean): a GET is one round trip.
     Query{q::kSessionOpenObject,
-          "SELECT s.*, t.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "
+          "SELECT s.*, t.*, u.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "
           COSMO_OBJ_COLS ", CASE WHEN o.size <= 65536 THEN o.body END "
           "FROM object o JOIN collection c ON c.id = o.collection_id "
-          "WHERE c.owner_id = $1 AND c.path = $2 AND o.name = $3) t ON true"},
+          "WHERE c.owner_id = $1 AND c.path = $2 AND o.name = $3) t ON true "
+          "LEFT JOIN LATERAL (SELECT " COSMO_COLL_COLS " FROM collection c "
+          "WHERE c.owner_id = $1 AND c.path = $2 || $3 || '/') u ON true"},
     // Or the collection (columns 8..13, as collection_by_path).
     Query{q::kSessionOpenCollection,
           "SELECT s.*, t.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "

@@ -78,14 +78,22 @@ TEST_F(LockTest, FindReturnsAllFields) {
 }
 
 TEST_F(LockTest, CoveringHonoursDepthAndLikeMetacharacters) {
-    // depth-infinity on "" and "a%/" cover below; depth-0 "a_/" covers only itself.
-    EXPECT_EQ(tokens(s_->locks_covering("a%/x.ics")),
-              (Tokens{t("ainf"), t("home"), t("obj")}));
-    EXPECT_EQ(tokens(s_->locks_covering("a_/y.ics")), (Tokens{t("home")}));
-    EXPECT_EQ(tokens(s_->locks_covering("a_/")), (Tokens{t("a0"), t("home")}));
-    // "ab/" must not be covered by "a%/" (a LIKE 'a%/%' would match it).
-    EXPECT_EQ(tokens(s_->locks_covering("ab/c")), (Tokens{t("ab"), t("home")}));
-    EXPECT_EQ(tokens(s_->locks_covering("")), (Tokens{t("home")}));
+    // The writing session asks SQL (kLocksCovering); a fresh, read-only one
+    // filters the home's locks in memory. Both must give the same answers.
+    s_->commit();
+    const auto fresh = shards_->open(user_);
+    for (store::Session* s : {s_.get(), fresh.get()}) {
+        // depth-infinity on "" and "a%/" cover below; depth-0 "a_/" covers only itself.
+        EXPECT_EQ(tokens(s->locks_covering("a%/x.ics")),
+                  (Tokens{t("ainf"), t("home"), t("obj")}));
+        EXPECT_EQ(tokens(s->locks_covering("a_/y.ics")), (Tokens{t("home")}));
+        EXPECT_EQ(tokens(s->locks_covering("a_/")), (Tokens{t("a0"), t("home")}));
+        // "ab/" must not be covered by "a%/" (a LIKE 'a%/%' would match it).
+        EXPECT_EQ(tokens(s->locks_covering("ab/c")), (Tokens{t("ab"), t("home")}));
+        EXPECT_EQ(tokens(s->locks_covering("")), (Tokens{t("home")}));
+        EXPECT_EQ(tokens(s->locks_covering("a%/x.ics2")),
+                  (Tokens{t("ainf"), t("home"), t("objx")}));
+    }
 }
 
 TEST_F(LockTest, WithinMatchesSubtreesAndExactObjects) {
