@@ -80,12 +80,15 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
                     }
                 }
                 if (!first_is_collection) {
+                    const auto collection_at = [&](pqxx::row::size_type column) {
+                        return r[0][column].is_null()
+                                   ? std::nullopt
+                                   : std::optional(collection_from(r[0].slice(column, column + 6)));
+                    };
                     constexpr pqxx::row::size_type kSlashed = kFirst + 9;
-                    stat_cache_.emplace(first_path + "/",
-                                        r[0][kSlashed].is_null()
-                                            ? std::nullopt
-                                            : std::optional(collection_from(
-                                                  r[0].slice(kSlashed, kSlashed + 6))));
+                    constexpr pqxx::row::size_type kParent = kSlashed + 6;
+                    stat_cache_.emplace(first_path + "/", collection_at(kSlashed));
+                    stat_cache_.emplace(parent_of(first_path), collection_at(kParent));
                 }
             }
             home_fresh_ = true;

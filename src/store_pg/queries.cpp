@@ -286,15 +286,18 @@ const std::array kShard{
     "LEFT JOIN home_placement p ON p.owner_id = o.owner_id"
     Query{q::kSessionOpen, COSMO_SESSION_OPEN},
     // The same plus the object the request is about (columns 8..16, as
-    // object_by_path) and a collection of that name with a slash (17..22,
-    // which a request without the slash may mean): a GET is one round trip.
+    // object_by_path), a collection of that name with a slash (17..22,
+    // which a request without the slash may mean) and the parent collection
+    // (23..28, which a PUT or DELETE reads next): a GET is one round trip.
     Query{q::kSessionOpenObject,
-          "SELECT s.*, t.*, u.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "
+          "SELECT s.*, t.*, u.*, v.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "
           COSMO_OBJ_COLS ", CASE WHEN o.size <= 65536 THEN o.body END "
           "FROM object o JOIN collection c ON c.id = o.collection_id "
           "WHERE c.owner_id = $1 AND c.path = $2 AND o.name = $3) t ON true "
           "LEFT JOIN LATERAL (SELECT " COSMO_COLL_COLS " FROM collection c "
-          "WHERE c.owner_id = $1 AND c.path = $2 || $3 || '/') u ON true"},
+          "WHERE c.owner_id = $1 AND c.path = $2 || $3 || '/') u ON true "
+          "LEFT JOIN LATERAL (SELECT " COSMO_COLL_COLS " FROM collection c "
+          "WHERE c.owner_id = $1 AND c.path = $2) v ON true"},
     // Or the collection (columns 8..13, as collection_by_path).
     Query{q::kSessionOpenCollection,
           "SELECT s.*, t.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "
