@@ -139,6 +139,10 @@ int serve(const Config& c) {
     dav_options.xml_limits.max_elements = c.xml_max_elements;
     dav_options.quota_bytes = c.quota_bytes;
     dav_options.max_lock_timeout_seconds = c.max_lock_timeout;
+    if (c.listing_cache_mb > 0) {
+        dav_options.listing_cache =
+            std::make_shared<dav::ListingCache>(c.listing_cache_mb * 1024 * 1024);
+    }
     caldav::Options caldav_options;
     caldav_options.max_resource_size = c.max_resource_size;
     caldav_options.max_instances = c.max_instances;

@@ -107,6 +107,37 @@ bool needs_member_dead_properties(const Call& call, const PropRequest& req) {
     return false;
 }
 
+/// Writes the members of a stored collection from the listing cache, or
+/// writes them and keeps them there; false when the listing may not be
+/// cached (see listing_cache.hpp), and then nothing was written.
+bool write_cached_members(Call& call, const PropRequest& req, bool minimal, xml::Writer& w) {
+    ListingCache* cache = call.options.listing_cache.get();
+    const Node& node = call.node;
+    if (!cache || node.kind != NodeKind::kStore || !node.resource ||
+        !node.resource->is_collection || needs_member_dead_properties(call, req)) {
+        return false;
+    }
+    const std::optional<std::string> key = ListingCache::key(
+        minimal ? "propfind minimal" : "propfind", call.options.prefix, node.user,
+        *node.resource, req);
+    if (!key) return false;
+    if (const auto hit = cache->find(*key)) {
+        w.raw(*hit);
+        return true;
+    }
+    const std::vector<Node> nodes = members(call, node);
+    xml::Writer part = xml::Writer::fragment(256 * nodes.size() + 64);
+    bool cacheable = true;
+    for (const Node& m : nodes) {
+        cacheable = cacheable && m.resource && !m.resource->is_collection;
+        write_prop_response(call, m, req, minimal, part);
+    }
+    std::string listing = part.finish();
+    w.raw(listing);
+    if (cacheable) cache->store(*key, std::move(listing));
+    return true;
+}
+
 }  // namespace
 
 std::optional<PropRequest> parse_prop_request(const xml::Element& root) {
@@ -221,7 +252,9 @@ http::Response handle_propfind(Call& call) {
     xml::Writer w;
     w.start(dav("multistatus"));
     write_prop_response(call, call.node, req, minimal, w);
-    if (depth == Depth::kOne) {
+    if (depth == Depth::kOne && write_cached_members(call, req, minimal, w)) {
+        // served from (or stored in) the listing cache
+    } else if (depth == Depth::kOne) {
         const std::vector<Node> nodes = members(call, call.node);
         // One query for the dead properties of every member instead of one
         // per member, when the request needs them (allprop, propname, or a

@@ -283,13 +283,33 @@ Multistatus parse_multistatus(std::string_view body) {
     }
     ms.ok = true;
     const std::string_view inner = body.substr(root->inner_begin, root->inner_end - root->inner_begin);
-    std::size_t pos = 0;
     std::size_t tail = 0;
-    while (auto r = next_element(inner, "response", pos)) {
+    auto r = next_element(inner, "response", 0);
+    // The responses are siblings written alike: after the first, jump from
+    // one "<prefix:response" to the next with a substring search instead of
+    // visiting every tag in between.
+    std::string open_tag;
+    if (r) {
+        const std::size_t lt = inner.rfind('<', r->inner_begin - 1);  // the start tag's
+        std::size_t name_end = lt + 1;
+        while (name_end < inner.size() && inner[name_end] != '>' && inner[name_end] != ' ' &&
+               inner[name_end] != '\t' && inner[name_end] != '\n' && inner[name_end] != '\r' &&
+               inner[name_end] != '/') {
+            ++name_end;
+        }
+        open_tag = std::string(inner.substr(lt, name_end - lt));  // "<D:response"
+    }
+    while (r) {
         ms.responses.push_back(
             parse_response(inner.substr(r->inner_begin, r->inner_end - r->inner_begin)));
-        pos = r->end;
         tail = r->end;
+        std::size_t next = inner.find(open_tag, tail);
+        while (next != std::string_view::npos && next + open_tag.size() < inner.size() &&
+               inner[next + open_tag.size()] != '>' && inner[next + open_tag.size()] != ' ' &&
+               inner[next + open_tag.size()] != '/') {
+            next = inner.find(open_tag, next + 1);  // "<D:responsedescription" and the like
+        }
+        r = next == std::string_view::npos ? std::nullopt : next_element(inner, "response", next);
     }
     ms.sync_token = element_text(inner.substr(tail), "sync-token").value_or("");
     return ms;

@@ -87,6 +87,13 @@ Writer::Writer(std::size_t reserve) {
     open_.reserve(16);
 }
 
+Writer Writer::fragment(std::size_t reserve) {
+    Writer w(reserve);
+    w.out_.clear();
+    w.root_written_ = true;  // the embedding document declares the prefixes
+    return w;
+}
+
 void Writer::append_tag(const QName& name, std::string& declarations) {
     // The writer never declares a default namespace, so a name in no
     // namespace is written unprefixed; raw() content scopes its own.

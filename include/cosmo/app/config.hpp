@@ -38,7 +38,8 @@ struct Config {
     std::int64_t max_lock_timeout = 7 * 24 * 3600;
     // CalDAV
     std::size_t max_instances = 10000;
-    std::size_t query_memo_entries = 200000;  ///< remembered calendar-query verdicts       ///< recurrence instances expanded per object
+    std::size_t query_memo_entries = 200000;  ///< remembered calendar-query verdicts
+    std::size_t listing_cache_mb = 64;        ///< cached member listings (dav::ListingCache)       ///< recurrence instances expanded per object
     std::size_t max_report_results = 10000;  ///< responses per REPORT (then a 507)
     // Storage
     std::string data_dir = "var";

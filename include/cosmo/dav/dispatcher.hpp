@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "cosmo/dav/listing_cache.hpp"
 #include "cosmo/dav/registry.hpp"
 #include "cosmo/http/message.hpp"
 #include "cosmo/store/directory.hpp"
@@ -26,6 +27,9 @@ struct Options {
     std::int64_t max_lock_timeout_seconds = 7 * 24 * 3600;
     std::int64_t default_lock_timeout_seconds = 3600;
     std::int64_t quota_bytes = 1024LL * 1024 * 1024;  ///< per user, for quota-available-bytes
+    /// Member listings kept for repeated PROPFIND Depth 1 / initial syncs
+    /// (listing_cache.hpp); nullptr: none kept.
+    std::shared_ptr<ListingCache> listing_cache;
 };
 
 class Dispatcher : public http::Handler {

@@ -18,6 +18,12 @@ public:
     /// allocated up front so a typical multistatus is built in one buffer.
     explicit Writer(std::size_t reserve = 4096);
 
+    /// A writer for part of a document written by another Writer (through
+    /// raw()): no XML declaration, and the fixed prefixes are taken as
+    /// declared by that document's root, so the part can be kept and
+    /// embedded again (a cached listing).
+    static Writer fragment(std::size_t reserve = 4096);
+
     /// Opens an element. The first element written declares D:, C:, CS:
     /// and ICAL: so nested elements use them freely.
     Writer& start(const QName& name);

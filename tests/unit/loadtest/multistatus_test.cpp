@@ -57,6 +57,25 @@ TEST(Multistatus, DefaultNamespaceCdataAndPropSyncToken) {
     EXPECT_EQ(ms.sync_token, "");  // inside a prop, not the report's token
 }
 
+TEST(Multistatus, ManySiblingResponsesAsTheServerWritesThem) {
+    std::string body = "<?xml version=\"1.0\"?>\n<D:multistatus xmlns:D=\"DAV:\">";
+    for (int i = 0; i < 5; ++i) {
+        body += "<D:response><D:href>/c/" + std::to_string(i) +
+                ".ics</D:href><D:propstat><D:prop><D:getetag>\"e" + std::to_string(i) +
+                "\"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>"
+                "</D:response>";
+    }
+    body += "<D:responsedescription>x</D:responsedescription><D:sync-token>t</D:sync-token>"
+            "</D:multistatus>";
+    const Multistatus ms = parse_multistatus(body);
+    ASSERT_EQ(ms.responses.size(), 5u);
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(ms.responses[i].href, "/c/" + std::to_string(i) + ".ics");
+        EXPECT_EQ(ms.responses[i].etag, "\"e" + std::to_string(i) + "\"");
+    }
+    EXPECT_EQ(ms.sync_token, "t");
+}
+
 TEST(Multistatus, NotAMultistatus) {
     EXPECT_FALSE(parse_multistatus("<html>error</html>").ok);
     EXPECT_FALSE(parse_multistatus("").ok);
