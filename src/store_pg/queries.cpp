@@ -101,12 +101,6 @@ const std::array kShard{
     Query{q::kObjectBody,
           "SELECT o.body FROM object o JOIN collection c ON c.id = o.collection_id "
           "WHERE c.owner_id = $1 AND o.id = $2"},
-    Query{q::kCollectionBump,
-          "UPDATE collection SET revision = revision + 1, modified_at = now() "
-          "WHERE id = $1 RETURNING revision"},
-    Query{q::kChangeLogAppend,
-          "INSERT INTO change_log (collection_id, revision, name, deleted) "
-          "VALUES ($1, $2, $3, $4)"},
     // Both in one round trip (every write logs a change).
     Query{q::kCollectionBumpAndLog,
           "WITH b AS (UPDATE collection SET revision = revision + 1, modified_at = now() "
