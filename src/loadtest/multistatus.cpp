@@ -97,10 +97,13 @@ std::string xml_unescape(std::string_view t) {
     std::string out;
     out.reserve(t.size());
     for (std::size_t i = 0; i < t.size();) {
-        // Copy the run up to the next markup in one go (bodies are long).
-        const std::size_t special = t.find_first_of("&<", i);
-        if (special != i) {
-            const std::size_t stop = special == std::string_view::npos ? t.size() : special;
+        // Copy the run up to the next markup in one go (bodies are long;
+        // find_first_of would call memchr once per byte).
+        std::size_t stop = i;
+        while (stop < t.size() && t[stop] != '&' && t[stop] != '<') {
+            ++stop;
+        }
+        if (stop != i) {
             out.append(t.substr(i, stop - i));
             i = stop;
             continue;
