@@ -23,6 +23,9 @@ po::options_description config_options(Config& c) {
         ("trusted-proxies", po::value<std::string>()->default_value(""),
          "comma-separated proxy addresses whose X-Forwarded-For is believed")
         ("io-threads", po::value(&c.io_threads)->default_value(c.io_threads), "I/O threads")
+        ("inline-handlers", po::value(&c.inline_handlers)->default_value(c.inline_handlers),
+         "run request handlers on the I/O threads (no worker hand-off; set io-threads to "
+         "the requests to serve at once)")
         ("worker-threads", po::value(&c.worker_threads)->default_value(c.worker_threads),
          "threads running handlers (database work)")
         ("header-limit", po::value(&c.header_limit)->default_value(c.header_limit),

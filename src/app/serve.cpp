@@ -57,6 +57,7 @@ http::ListenerOptions listener_options(const Config& c, const std::string& liste
     o.limits.max_connections = c.max_connections;
     o.trusted_proxies = c.trusted_proxies;
     o.access_log = c.access_log;
+    o.inline_handlers = c.inline_handlers;
     o.name = name;
     return o;
 }

@@ -75,6 +75,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     awaitable<void> accept_loop();
     awaitable<void> serve(std::shared_ptr<Connection> conn);
     awaitable<Response> run_handler(Request& req, RequestContext& ctx);
+    Response handle_guarded(Request& req, RequestContext& ctx);
     /// Writes a short error response and reports whether the write worked.
     awaitable<void> write_error(Connection& conn, unsigned version, Status status,
                                 const std::string& client_ip);
@@ -97,23 +98,25 @@ awaitable<void> Server::Impl::accept_loop() {
     }
 }
 
+Response Server::Impl::handle_guarded(Request& req, RequestContext& ctx) {
+    try {
+        return handler.handle(req, ctx);
+    } catch (const std::exception& e) {
+        spdlog::error("rid={} unhandled error: {}", ctx.request_id, e.what());
+        return make_response(req, Status::internal_server_error,
+                             "internal server error, request id " + ctx.request_id + "\n");
+    }
+}
+
 awaitable<Response> Server::Impl::run_handler(Request& req, RequestContext& ctx) {
+    if (options.inline_handlers) {
+        co_return handle_guarded(req, ctx);  // blocks this I/O thread (see ListenerOptions)
+    }
     // Handlers block (database, password hashing): they run on the worker
     // pool, and this coroutine resumes on its connection's strand after.
     co_return co_await asio::co_spawn(
         workers,
-        [&]() -> awaitable<Response> {
-            try {
-                co_return handler.handle(req, ctx);
-            } catch (const std::exception& e) {
-                spdlog::error("rid={} unhandled error: {}", ctx.request_id, e.what());
-                Response res = make_response(
-                    req, Status::internal_server_error,
-                    "internal server error, request id " + ctx.request_id + "\n");
-                co_return res;
-            }
-        },
-        use_awaitable);
+        [&]() -> awaitable<Response> { co_return handle_guarded(req, ctx); }, use_awaitable);
 }
 
 awaitable<void> Server::Impl::write_error(Connection& conn, unsigned version, Status status,

@@ -23,6 +23,7 @@ struct Config {
     std::vector<std::string> trusted_proxies;  ///< comma-separated in the file
     int io_threads = 2;
     int worker_threads = 16;
+    bool inline_handlers = false;  ///< handlers on the I/O threads (http::ListenerOptions)
     // HTTP limits
     std::size_t header_limit = 16 * 1024;
     std::size_t body_limit = 10 * 1024 * 1024;

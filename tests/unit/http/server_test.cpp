@@ -20,8 +20,10 @@ namespace {
 class EchoHandler : public http::Handler {
 public:
     mutable std::atomic<int> calls{0};
+    mutable std::atomic<std::thread::id> last_thread{};
     http::Response handle(http::Request& req, http::RequestContext& ctx) const override {
         ++calls;
+        last_thread = std::this_thread::get_id();
         if (req.target() == "/slow") {
             std::this_thread::sleep_for(std::chrono::milliseconds(300));
         }
@@ -35,11 +37,12 @@ public:
 
 class ServerTest : public ::testing::Test {
 protected:
-    void start(http::Limits limits = {}) {
+    void start(http::Limits limits = {}, bool inline_handlers = false) {
         http::ListenerOptions o;
         o.port = 0;
         o.limits = limits;
         o.access_log = false;
+        o.inline_handlers = inline_handlers;
         server = std::make_unique<http::Server>(io, workers, handler, o);
         server->start();
         thread = std::thread([this] { io.run(); });
@@ -170,4 +173,22 @@ TEST_F(ServerTest, StopLetsTheInFlightRequestFinish) {
     client.join();
     EXPECT_NE(out.find("GET /slow"), std::string::npos) << out;
     EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
+}
+
+TEST_F(ServerTest, HandlersRunOnTheWorkerPoolOrInlineOnTheIoThread) {
+    start();
+    EXPECT_NE(exchange("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                  .find("200 OK"), std::string::npos);
+    EXPECT_NE(handler.last_thread.load(), thread.get_id());  // a worker
+    server->stop();
+    io.stop();
+    thread.join();
+    io.restart();
+    start({}, /*inline_handlers=*/true);
+    const std::string out =
+        exchange("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n"
+                 "Connection: close\r\n\r\n");
+    EXPECT_NE(out.find("GET /a"), std::string::npos);
+    EXPECT_NE(out.find("GET /b"), std::string::npos);
+    EXPECT_EQ(handler.last_thread.load(), thread.get_id());  // the I/O thread itself
 }
