@@ -116,32 +116,31 @@ http::Response run_sync(const Options& options, dav::Call& call, const xml::Elem
     if (initial && !(req.limit && log_complete)) {
         // Current members only (RFC 6578 §3.4). Without a complete log a
         // limit cannot be honoured with a valid partial token: all are sent.
+        // An ETag listing: the children already have every live property it
+        // asks for, so no second read of the same rows; true when no member
+        // is a collection (then the listing may be cached).
+        const auto write_members = [&](xml::Writer& out) {
+            bool objects_only = true;
+            for (store::Resource& r : call.session->children(collection)) {
+                const bool is_collection = r.path.back() == '/';
+                objects_only = objects_only && !is_collection;
+                dav::Node n = is_collection ? call.store_node(r.path.substr(0, r.path.size() - 1), true)
+                                            : object_node(call, store::StoredObject{std::move(r), {}});
+                if (!n.resource) continue;
+                n.body.reset();  // not read; a getter reads it if needed
+                dav::write_prop_response(call, n, req.props, false, out);
+            }
+            return objects_only;
+        };
         dav::ListingCache* cache = call.options.listing_cache.get();
         const std::optional<std::string> key =
             cache ? dav::ListingCache::key("sync", call.options.prefix, call.owner->name,
                                            collection, req.props)
                   : std::nullopt;
-        std::shared_ptr<const std::string> cached = key ? cache->find(*key) : nullptr;
-        if (cached) {
-            w.raw(*cached);  // same collection revision: same members
+        if (key) {
+            cache->write_through(*key, w, write_members);  // key: no calendar-data
         } else if (!wants_calendar_data(req.props)) {
-            // The listing already has every live property of an ETag
-            // listing: no second read of the same rows.
-            std::vector<store::Resource> children = call.session->children(collection);
-            xml::Writer part = xml::Writer::fragment(256 * children.size() + 64);
-            bool cacheable = key.has_value();
-            for (store::Resource& r : children) {
-                const bool is_collection = r.path.back() == '/';
-                cacheable = cacheable && !is_collection;
-                dav::Node n = is_collection ? call.store_node(r.path.substr(0, r.path.size() - 1), true)
-                                            : object_node(call, store::StoredObject{std::move(r), {}});
-                if (!n.resource) continue;
-                n.body.reset();  // not read; a getter reads it if needed
-                dav::write_prop_response(call, n, req.props, false, part);
-            }
-            std::string listing = part.finish();
-            w.raw(listing);
-            if (cacheable) cache->store(*key, std::move(listing));
+            write_members(w);
         } else {
             std::vector<store::Resource> children = call.session->children(collection);
             std::vector<store::Change> members;

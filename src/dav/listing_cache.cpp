@@ -41,6 +41,19 @@ std::optional<std::string> ListingCache::key(std::string_view form, std::string_
     return k;
 }
 
+void ListingCache::write_through(const std::string& key, xml::Writer& w,
+                                 const std::function<bool(xml::Writer& part)>& write_members) {
+    if (const auto hit = find(key)) {
+        w.raw(*hit);
+        return;
+    }
+    xml::Writer part = xml::Writer::fragment(64 * 1024);
+    const bool keep = write_members(part);
+    std::string listing = part.finish();
+    w.raw(listing);
+    if (keep) store(key, std::move(listing));
+}
+
 std::shared_ptr<const std::string> ListingCache::find(const std::string& key) {
     std::lock_guard lock(mutex_);
     const auto it = index_.find(key);

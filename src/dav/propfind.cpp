@@ -121,20 +121,14 @@ bool write_cached_members(Call& call, const PropRequest& req, bool minimal, xml:
         minimal ? "propfind minimal" : "propfind", call.options.prefix, node.user,
         *node.resource, req);
     if (!key) return false;
-    if (const auto hit = cache->find(*key)) {
-        w.raw(*hit);
-        return true;
-    }
-    const std::vector<Node> nodes = members(call, node);
-    xml::Writer part = xml::Writer::fragment(256 * nodes.size() + 64);
-    bool cacheable = true;
-    for (const Node& m : nodes) {
-        cacheable = cacheable && m.resource && !m.resource->is_collection;
-        write_prop_response(call, m, req, minimal, part);
-    }
-    std::string listing = part.finish();
-    w.raw(listing);
-    if (cacheable) cache->store(*key, std::move(listing));
+    cache->write_through(*key, w, [&](xml::Writer& part) {
+        bool cacheable = true;
+        for (const Node& m : members(call, node)) {
+            cacheable = cacheable && m.resource && !m.resource->is_collection;
+            write_prop_response(call, m, req, minimal, part);
+        }
+        return cacheable;
+    });
     return true;
 }
 

@@ -25,16 +25,29 @@ namespace {
 
 constexpr std::string_view kZoneDirectory = "/usr/share/zoneinfo";
 
-// Zones libical does not list as built-in (zone.tab has canonical names only),
-// loaded from zoneinfo files on first use and kept for the process lifetime.
-struct AliasCache {
+// Zones kept for the process lifetime under a name, behind one mutex.
+template <typename Zone>
+struct ZoneCache {
     std::mutex mutex;
-    std::map<std::string, ZonePtr, std::less<>> zones;
+    std::map<std::string, Zone, std::less<>> zones;
 };
 
-AliasCache& alias_cache() {
-    static auto* cache = new AliasCache;  // never destroyed: zones may be in use at exit
+// Zones libical does not list as built-in (zone.tab has canonical names only),
+// loaded from zoneinfo files on first use.
+ZoneCache<ZonePtr>& alias_cache() {
+    static auto* cache = new ZoneCache<ZonePtr>;  // never destroyed: zones may be in use at exit
     return *cache;
+}
+
+// An icaltimezone owning vtimezone; nullptr (vtimezone freed) when libical
+// does not take it as a zone.
+ZonePtr zone_owning(icalcomponent* vtimezone) {
+    ZonePtr zone(icaltimezone_new());
+    if (icaltimezone_set_component(zone.get(), vtimezone) == 0) {
+        icalcomponent_free(vtimezone);  // not taken over on failure
+        return nullptr;
+    }
+    return zone;
 }
 
 bool is_utc_name(std::string_view name) {
@@ -65,7 +78,7 @@ icaltimezone* zoneinfo_zone(std::string_view name) {
     if (!is_safe_zone_file(name)) {
         return nullptr;
     }
-    AliasCache& cache = alias_cache();
+    ZoneCache<ZonePtr>& cache = alias_cache();
     std::lock_guard lock(cache.mutex);
     if (auto it = cache.zones.find(name); it != cache.zones.end()) {
         return it->second.get();
@@ -75,9 +88,8 @@ icaltimezone* zoneinfo_zone(std::string_view name) {
     if (vtimezone == nullptr) {
         return nullptr;  // not a TZif file
     }
-    ZonePtr zone(icaltimezone_new());
-    if (icaltimezone_set_component(zone.get(), vtimezone) == 0) {
-        icalcomponent_free(vtimezone);
+    ZonePtr zone = zone_owning(vtimezone);
+    if (!zone) {
         return nullptr;
     }
     icaltimezone* result = zone.get();
@@ -138,24 +150,14 @@ std::pair<icaltimezone*, std::string> resolve(std::string_view tzid) {
 // client version).
 constexpr std::size_t kMaxSharedZones = 2048;
 
-struct SharedZoneCache {
-    std::mutex mutex;
-    std::map<std::string, SharedZone, std::less<>> zones;
-};
-
-SharedZoneCache& shared_zone_cache() {
-    static auto* cache = new SharedZoneCache;  // never destroyed: zones may be in use at exit
+ZoneCache<SharedZone>& shared_zone_cache() {
+    static auto* cache = new ZoneCache<SharedZone>;  // never destroyed: zones may be in use at exit
     return *cache;
 }
 
 SharedZone make_zone(icalcomponent* vtimezone) {
-    icalcomponent* copy = icalcomponent_new_clone(vtimezone);
-    ZonePtr zone(icaltimezone_new());
-    if (icaltimezone_set_component(zone.get(), copy) == 0) {
-        icalcomponent_free(copy);  // not taken over on failure
-        return nullptr;
-    }
-    return SharedZone(zone.release(), ZoneDeleter{});
+    ZonePtr zone = zone_owning(icalcomponent_new_clone(vtimezone));
+    return zone ? SharedZone(zone.release(), ZoneDeleter{}) : nullptr;
 }
 
 }  // namespace
@@ -167,7 +169,7 @@ SharedZone shared_zone(icalcomponent* vtimezone) {
     }
     std::string key(raw);
     icalmemory_free_buffer(raw);
-    SharedZoneCache& cache = shared_zone_cache();
+    ZoneCache<SharedZone>& cache = shared_zone_cache();
     std::lock_guard lock(cache.mutex);
     if (auto it = cache.zones.find(key); it != cache.zones.end()) {
         return it->second;

@@ -16,6 +16,7 @@
 /// Thread-safe; least recently used listings go first past max_bytes.
 
 #include <cstddef>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,7 @@
 
 #include "cosmo/store/types.hpp"
 #include "cosmo/xml/qname.hpp"
+#include "cosmo/xml/writer.hpp"
 
 namespace cosmo::dav {
 
@@ -42,6 +44,13 @@ public:
                                           std::string_view owner,
                                           const store::Resource& collection,
                                           const PropRequest& request);
+
+    /// Writes the listing stored under key into w; on a miss, has
+    /// write_members write it (into a fragment writer: no declaration, the
+    /// document's prefixes), copies it into w and keeps it when
+    /// write_members returned true (a listing it may keep).
+    void write_through(const std::string& key, xml::Writer& w,
+                       const std::function<bool(xml::Writer& part)>& write_members);
 
     /// The listing stored under key, if any.
     std::shared_ptr<const std::string> find(const std::string& key);
