@@ -52,7 +52,13 @@ HttpConnection::HttpConnection(asio::any_io_executor ex, Endpoint endpoint,
       endpoint_(std::move(endpoint)),
       target_(target),
       timeout_(timeout),
-      host_header_(endpoint_.host + ":" + endpoint_.port) {}
+      host_header_(endpoint_.host + ":" + endpoint_.port) {
+    // Beast reads at most the buffer's free capacity per recv (512 bytes
+    // minimum), and a string body drains the buffer as it parses, so a small
+    // buffer turns a 300 KiB multistatus into ~600 recv calls. 64 KiB makes
+    // it a handful, as a real client with a normal socket buffer would do.
+    buffer_.reserve(64 * 1024);
+}
 
 void HttpConnection::close() {
     beast::error_code ignored;
