@@ -204,117 +204,150 @@ std::optional<std::string> element_text(std::string_view xml, std::string_view l
 
 namespace {
 
-// One DAV:response in a single pass over its tags (the client must not cost
-// more than the server it measures): the first of each element we read.
-MsResponse parse_response(std::string_view x) {
-    MsResponse resp;
-    bool href = false, status = false, etag = false, ctag = false, token = false, data = false;
-    bool in_propstat = false;
-    std::size_t pos = 0;
-    while ((pos = x.find('<', pos)) != std::string_view::npos && pos + 1 < x.size()) {
-        const char c = x[pos + 1];
-        if (c == '/' || c == '?' || c == '!') {
-            ++pos;
-            continue;
+bool is_name_char(char c) {
+    return c != '>' && c != '/' && c != ' ' && c != '\t' && c != '\n' && c != '\r';
+}
+
+// The text of the element whose start tag ends at `content` (one past its
+// '>'), up to its end tag "</qname"; npos end when the end tag is missing.
+// Only the few elements we read are searched, and their content is short.
+std::pair<std::string_view, std::size_t> element_content(std::string_view x,
+                                                          std::string_view qname,
+                                                          std::size_t content) {
+    std::size_t search = content;
+    while (true) {
+        const std::size_t close = x.find(qname, search);
+        if (close == std::string_view::npos) {
+            return {{}, std::string_view::npos};
         }
-        std::size_t name_end = pos + 1;
-        while (name_end < x.size() && x[name_end] != '>' && x[name_end] != '/' &&
-               x[name_end] != ' ' && x[name_end] != '\t' && x[name_end] != '\n' &&
-               x[name_end] != '\r') {
-            ++name_end;
+        if (close >= content + 2 && x[close - 1] == '/' && x[close - 2] == '<' &&
+            close + qname.size() < x.size() && !is_name_char(x[close + qname.size()])) {
+            const std::size_t gt = x.find('>', close);
+            return {x.substr(content, close - 2 - content),
+                    gt == std::string_view::npos ? x.size() : gt + 1};
         }
-        const std::string_view qname = x.substr(pos + 1, name_end - pos - 1);
-        const std::size_t colon = qname.find(':');
-        const std::string_view name =
-            colon == std::string_view::npos ? qname : qname.substr(colon + 1);
-        std::string* target = nullptr;
-        bool* seen = nullptr;
-        std::string status_text;
-        if (name == "propstat") {
-            in_propstat = true;
-        } else if (name == "href" && !href) {
-            seen = &href;
-        } else if (name == "status" && !status) {
-            // A response-level status sits outside any propstat (RFC 4918 §14.24).
-            seen = &status;
-            target = &status_text;
-        } else if (name == "getetag" && !etag) {
-            seen = &etag;
-            target = &resp.etag;
-        } else if (name == "getctag" && !ctag) {
-            seen = &ctag;
-            target = &resp.ctag;
-        } else if (name == "sync-token" && !token) {
-            seen = &token;
-            target = &resp.sync_token;
-        } else if (name == "calendar-data" && !data) {
-            seen = &data;
-            target = &resp.calendar_data;
-        }
-        if (seen == nullptr) {
-            pos = name_end;
-            continue;
-        }
-        const auto e = next_element(x, name, pos);
-        if (!e) {
-            break;
-        }
-        *seen = true;
-        std::string text = trim(xml_unescape(x.substr(e->inner_begin, e->inner_end - e->inner_begin)));
-        if (seen == &href) {
-            resp.href = normalize_href(text);
-        } else if (seen == &status) {
-            if (!in_propstat) {
-                resp.status = status_code(text);
-            }
-        } else {
-            *target = std::move(text);
-        }
-        pos = e->end;
+        search = close + 1;
     }
-    resp.has_calendar_data = !resp.calendar_data.empty();
-    return resp;
 }
 
 }  // namespace
 
-Multistatus parse_multistatus(std::string_view body) {
+// One pass over the tags (the client must not cost more than the server it
+// measures): text between tags is skipped with memchr, and only the elements
+// we read are searched for their end tag.
+Multistatus parse_multistatus(std::string_view x) {
     Multistatus ms;
-    const auto root = next_element(body, "multistatus", 0);
-    if (!root) {
-        return ms;
-    }
-    ms.ok = true;
-    const std::string_view inner = body.substr(root->inner_begin, root->inner_end - root->inner_begin);
-    std::size_t tail = 0;
-    auto r = next_element(inner, "response", 0);
-    // The responses are siblings written alike: after the first, jump from
-    // one "<prefix:response" to the next with a substring search instead of
-    // visiting every tag in between.
-    std::string open_tag;
-    if (r) {
-        const std::size_t lt = inner.rfind('<', r->inner_begin - 1);  // the start tag's
-        std::size_t name_end = lt + 1;
-        while (name_end < inner.size() && inner[name_end] != '>' && inner[name_end] != ' ' &&
-               inner[name_end] != '\t' && inner[name_end] != '\n' && inner[name_end] != '\r' &&
-               inner[name_end] != '/') {
+    MsResponse cur;
+    bool in_response = false, in_propstat = false;
+    bool href = false, status = false, etag = false, ctag = false, token = false, data = false;
+    std::size_t pos = 0;
+    while ((pos = x.find('<', pos)) != std::string_view::npos && pos + 1 < x.size()) {
+        const char c = x[pos + 1];
+        if (c == '!' || c == '?') {
+            const bool cdata = x.compare(pos, 9, "<![CDATA[") == 0;
+            const std::size_t close = x.find(cdata ? "]]>" : ">", pos);
+            if (close == std::string_view::npos) {
+                break;
+            }
+            pos = close + 1;
+            continue;
+        }
+        const bool end_tag = c == '/';
+        const std::size_t name_begin = pos + (end_tag ? 2 : 1);
+        std::size_t name_end = name_begin;
+        while (name_end < x.size() && is_name_char(x[name_end])) {
             ++name_end;
         }
-        open_tag = std::string(inner.substr(lt, name_end - lt));  // "<D:response"
-    }
-    while (r) {
-        ms.responses.push_back(
-            parse_response(inner.substr(r->inner_begin, r->inner_end - r->inner_begin)));
-        tail = r->end;
-        std::size_t next = inner.find(open_tag, tail);
-        while (next != std::string_view::npos && next + open_tag.size() < inner.size() &&
-               inner[next + open_tag.size()] != '>' && inner[next + open_tag.size()] != ' ' &&
-               inner[next + open_tag.size()] != '/') {
-            next = inner.find(open_tag, next + 1);  // "<D:responsedescription" and the like
+        const std::size_t tag_end = x.find('>', name_end);
+        if (tag_end == std::string_view::npos) {
+            break;
         }
-        r = next == std::string_view::npos ? std::nullopt : next_element(inner, "response", next);
+        const std::string_view qname = x.substr(name_begin, name_end - name_begin);
+        const std::size_t colon = qname.find(':');
+        const std::string_view name =
+            colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+        pos = tag_end + 1;
+        if (end_tag) {
+            if (name == "response" && in_response) {
+                cur.has_calendar_data = !cur.calendar_data.empty();
+                ms.responses.push_back(std::move(cur));
+                cur = MsResponse{};
+                in_response = false;
+            } else if (name == "propstat") {
+                in_propstat = false;
+            }
+            continue;
+        }
+        const bool empty = x[tag_end - 1] == '/';
+        if (name == "multistatus") {
+            ms.ok = true;
+            continue;
+        }
+        if (!ms.ok) {
+            continue;
+        }
+        if (name == "response") {
+            in_response = !empty;
+            in_propstat = false;
+            href = status = etag = ctag = token = data = false;
+            continue;
+        }
+        if (name == "propstat") {
+            in_propstat = !empty;
+            continue;
+        }
+        std::string* target = nullptr;
+        bool* seen = nullptr;
+        std::string status_text;
+        if (!in_response) {
+            if (name == "sync-token" && ms.sync_token.empty()) {
+                target = &ms.sync_token;
+            }
+        } else if (name == "href" && !href) {
+            seen = &href;
+            target = &status_text;
+        } else if (name == "status" && !status) {
+            seen = &status;
+            target = &status_text;
+        } else if (name == "getetag" && !etag) {
+            seen = &etag;
+            target = &cur.etag;
+        } else if (name == "getctag" && !ctag) {
+            seen = &ctag;
+            target = &cur.ctag;
+        } else if (name == "sync-token" && !token) {
+            seen = &token;
+            target = &cur.sync_token;
+        } else if (name == "calendar-data" && !data) {
+            seen = &data;
+            target = &cur.calendar_data;
+        }
+        if (target == nullptr) {
+            continue;
+        }
+        if (seen != nullptr) {
+            *seen = true;
+        }
+        if (empty) {
+            continue;
+        }
+        const auto [content, after] = element_content(x, qname, pos);
+        if (after == std::string_view::npos) {
+            break;
+        }
+        std::string text = trim(xml_unescape(content));
+        if (seen == &href) {
+            cur.href = normalize_href(text);
+        } else if (seen == &status) {
+            // A response-level status sits outside any propstat (RFC 4918 §14.24).
+            if (!in_propstat) {
+                cur.status = status_code(text);
+            }
+        } else {
+            *target = std::move(text);
+        }
+        pos = after;
     }
-    ms.sync_token = element_text(inner.substr(tail), "sync-token").value_or("");
     return ms;
 }
 

@@ -17,16 +17,35 @@ namespace {
 constexpr const char* kCalendarType = "text/calendar; charset=utf-8";
 constexpr const char* kXmlType = "application/xml; charset=utf-8";
 
-// Parses "eUUUU-IIIII.ics" at the end of an href; {-1, -1} if not seeded.
-std::pair<int, int> seeded_index(const std::string& href) {
+// Parses "eUUUU-IIIII.ics" at the end of an href (wider numbers past 9999
+// users); {-1, -1} if not seeded. By hand: sscanf was 5% of the client's
+// time on 1,000-member listings.
+std::pair<int, int> seeded_index(std::string_view href) {
     const auto slash = href.rfind('/');
-    int user = -1, index = -1;
-    char tail = 0;
-    if (std::sscanf(href.c_str() + slash + 1, "e%4d-%5d.ic%c", &user, &index, &tail) == 3 &&
-        tail == 's') {
-        return {user, index};
+    std::string_view name = href.substr(slash == std::string_view::npos ? 0 : slash + 1);
+    if (name.size() < 7 || name[0] != 'e' || name.substr(name.size() - 4) != ".ics") {
+        return {-1, -1};
     }
-    return {-1, -1};
+    name = name.substr(1, name.size() - 5);  // "UUUU-IIIII"
+    const auto dash = name.find('-');
+    auto number = [](std::string_view digits) {
+        if (digits.empty() || digits.size() > 9) {
+            return -1;
+        }
+        int n = 0;
+        for (const char c : digits) {
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    };
+    if (dash == std::string_view::npos) {
+        return {-1, -1};
+    }
+    const int user = number(name.substr(0, dash)), index = number(name.substr(dash + 1));
+    return user < 0 || index < 0 ? std::pair{-1, -1} : std::pair{user, index};
 }
 
 std::string created_name(Client& c, Workload& w, const char* kind) {

@@ -76,6 +76,18 @@ TEST(Multistatus, ManySiblingResponsesAsTheServerWritesThem) {
     EXPECT_EQ(ms.sync_token, "t");
 }
 
+TEST(Multistatus, TruncatedAnswerKeepsOnlyWholeResponses) {
+    const std::string body =
+        "<D:multistatus xmlns:D=\"DAV:\"><D:response><D:href>/c/1.ics</D:href>"
+        "<D:propstat><D:prop><D:getetagx>no</D:getetagx><D:getetag>\"1\"</D:getetag>"
+        "</D:prop></D:propstat></D:response><D:response><D:href>/c/2.ics</D:href>"
+        "<D:propstat><D:prop><D:getetag>\"2";
+    const Multistatus ms = parse_multistatus(body);
+    ASSERT_TRUE(ms.ok);
+    ASSERT_EQ(ms.responses.size(), 1u);  // the cut-off second one is not counted
+    EXPECT_EQ(ms.responses[0].etag, "\"1\"");
+}
+
 TEST(Multistatus, NotAMultistatus) {
     EXPECT_FALSE(parse_multistatus("<html>error</html>").ok);
     EXPECT_FALSE(parse_multistatus("").ok);
