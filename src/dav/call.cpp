@@ -219,6 +219,15 @@ bool Call::check_conditional(bool is_read) {
     return false;
 }
 
+std::optional<store::WriteCondition> Call::write_condition() const {
+    const bool judged_by_etag = !header("If-Match").empty() || !header("If-None-Match").empty() ||
+                                header("If").find('[') != std::string::npos;
+    if (!judged_by_etag) return std::nullopt;
+    store::WriteCondition c;
+    if (node.resource && !node.resource->is_collection) c.etag = node.resource->etag;
+    return c;
+}
+
 http::Response Call::xml_response(http::Status status, std::string body) const {
     return http::make_response(req, status, std::move(body), "application/xml; charset=utf-8");
 }

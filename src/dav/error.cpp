@@ -141,6 +141,11 @@ DavError to_dav_error(const store::Error& error) {
             // the href is unknown here (RFC 4791 §5.3.2 makes it optional).
             return DavError(http::Status::conflict, Precondition::kNoUidConflict,
                             "Another resource of the collection has this UID", error.what());
+        case Errc::kChanged:
+            // RFC 9110 §13.1: the condition was true when judged, but a
+            // concurrent write changed the resource before ours could land.
+            return DavError(http::Status::precondition_failed, std::nullopt,
+                            "The resource changed while the request was served", error.what());
         case Errc::kShardUnavailable:
         case Errc::kRetryable:
             return DavError(http::Status::service_unavailable, std::nullopt,

@@ -111,7 +111,8 @@ http::Response handle_put(Call& call) {
     if (content_type.empty()) content_type = "application/octet-stream";
     bool created = false;
     const store::Resource stored =
-        call.session->put_object(path, content_type, call.req.body(), &created, index);
+        call.session->put_object(path, content_type, call.req.body(), &created, index,
+                                 call.write_condition());
     call.session->commit();
     http::Response res =
         http::make_response(call.req, created ? http::Status::created : http::Status::no_content);

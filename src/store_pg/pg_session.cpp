@@ -279,7 +279,8 @@ std::string PgSession::read_body(const Resource& object) {
 
 Resource PgSession::put_object(const std::string& path, const std::string& content_type,
                                const std::string& body, bool* created,
-                               const std::optional<store::CalendarIndex>& index) {
+                               const std::optional<store::CalendarIndex>& index,
+                               const std::optional<store::WriteCondition>& condition) {
     return run([&](pqxx::transaction_base& txn) {
         check_writable();
         if (path.empty() || is_collection_path(path) || !is_valid_path(path)) {
@@ -306,7 +307,14 @@ Resource PgSession::put_object(const std::string& path, const std::string& conte
                                          pqxx::binarystring(body.data(), body.size()),
                                          res.etag, res.content_length, index.has_value(),
                                          ix.uid, ix.component, ix.first_start, ix.last_end,
-                                         ix.recurring);
+                                         ix.recurring, condition.has_value(),
+                                         condition && condition->etag.has_value(),
+                                         condition ? condition->etag.value_or("") : "");
+        if (r.empty()) {
+            // The upsert's conditions said no: the object appeared, went or
+            // changed since the request's preconditions were judged.
+            throw Error(Errc::kChanged, "changed since the condition was checked: " + path);
+        }
         res.id = r[0][0].as<std::int64_t>();
         if (created != nullptr) {
             *created = r[0][1].as<bool>();

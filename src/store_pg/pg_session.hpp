@@ -34,7 +34,8 @@ public:
     std::string read_body(const store::Resource& object) override;
     store::Resource put_object(
         const std::string& path, const std::string& content_type, const std::string& body,
-        bool* created, const std::optional<store::CalendarIndex>& index = std::nullopt) override;
+        bool* created, const std::optional<store::CalendarIndex>& index = std::nullopt,
+        const std::optional<store::WriteCondition>& condition = std::nullopt) override;
     std::optional<std::string> find_by_uid(const store::Resource& collection,
                                            const std::string& uid) override;
     std::vector<store::StoredObject> read_objects(const std::vector<std::string>& paths) override;

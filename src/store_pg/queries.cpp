@@ -112,17 +112,25 @@ const std::array kShard{
           "ORDER BY root, token"},
     // (xmax = 0) is true for a freshly inserted row, false for an update.
     // $7 = has a calendar index; $8..$12 = uid, component, first_start,
-    // last_end (bigint seconds), recurring.
+    // last_end (bigint seconds), recurring. $13 = conditional write: then
+    // only if the object is still absent ($14 false) or still has ETag $15
+    // ($14 true); the row is current here (the caller holds the collection
+    // lock). An expected row is proposed only if it exists, so that it meets
+    // the ON CONFLICT check. No row comes back when the condition fails.
     Query{q::kObjectUpsert,
           "INSERT INTO object (collection_id, name, content_type, body, etag, size, uid, "
           "component, first_start, last_end, recurring) "
-          "VALUES ($1, $2, $3, $4, $5, $6, " COSMO_IDX("$8::text") ", " COSMO_IDX("$9::text")
+          "SELECT $1::bigint, $2::text, $3::text, $4::bytea, $5::text, $6::bigint, "
+          COSMO_IDX("$8::text") ", " COSMO_IDX("$9::text")
           ", " COSMO_IDX(COSMO_TS("$10")) ", " COSMO_IDX(COSMO_TS("$11"))
-          ", $7 AND $12::boolean) ON CONFLICT (collection_id, name) DO UPDATE SET "
+          ", $7::boolean AND $12::boolean WHERE NOT $13::boolean OR NOT $14::boolean "
+          "OR EXISTS (SELECT 1 FROM object x WHERE x.collection_id = $1 AND x.name = $2) "
+          "ON CONFLICT (collection_id, name) DO UPDATE SET "
           "content_type = excluded.content_type, body = excluded.body, etag = excluded.etag, "
           "size = excluded.size, uid = excluded.uid, component = excluded.component, "
           "first_start = excluded.first_start, last_end = excluded.last_end, "
           "recurring = excluded.recurring, modified_at = now() "
+          "WHERE NOT $13::boolean OR ($14::boolean AND object.etag = $15::text) "
           "RETURNING id, (xmax = 0), " COSMO_US("created_at") ", " COSMO_US("modified_at")},
     Query{q::kCollectionInsert,
           "INSERT INTO collection AS c (owner_id, path, parent_id, kind) "

@@ -212,6 +212,40 @@ check("If-None-Match: * on an existing object: 412", r.status_code == 412, r.sta
 r = put(CAL + "etag.ics", with_alarm(30), {"If-Match": e_put})
 check("If-Match with a stale ETag: 412", r.status_code == 412, r.status_code)
 
+# Lost update: many clients edit with the same If-Match at once; the store
+# re-checks the ETag under the collection lock, so exactly one wins and
+# the others get 412 (without it, several got 204 and all but the last
+# edit were silently lost).
+import concurrent.futures, threading
+RACERS = 8
+racers = []
+for _ in range(RACERS):  # warm keep-alive connections: the PUTs then go out together
+    s = requests.Session()
+    s.auth = S.auth
+    s.get(URL + CAL + "etag.ics")
+    racers.append(s)
+def race(round_no):
+    base = req("GET", CAL + "etag.ics").headers.get("ETag")
+    barrier = threading.Barrier(RACERS)
+    def racer(n):
+        barrier.wait()
+        r = racers[n].put(URL + CAL + "etag.ics", data=with_alarm(40 + round_no * 10 + n).encode(),
+                          headers={"Content-Type": "text/calendar; charset=utf-8",
+                                   "If-Match": base})
+        return r.status_code, r.headers.get("ETag")
+    with concurrent.futures.ThreadPoolExecutor(RACERS) as pool:
+        return list(pool.map(racer, range(RACERS)))
+bad = []
+for round_no in range(10):
+    results = race(round_no)
+    codes = sorted(c for c, _ in results)
+    winners = [e for c, e in results if c == 204]
+    stored = req("GET", CAL + "etag.ics").headers.get("ETag")
+    if codes.count(204) != 1 or codes.count(412) != RACERS - 1 or stored != winners[0]:
+        bad.append((round_no, codes, stored, winners))
+check("10 rounds of 8 concurrent PUTs with one If-Match: exactly one 204 each, "
+      "the rest 412, the winner's edit stored", not bad, bad)
+
 # --- an unparsable stored object ------------------------------------------
 put(CAL + "broken.ics", vcal(vevent("broken", "DTSTART:20250105T100000Z\r\n")))
 updated = 0

@@ -176,9 +176,18 @@ public:
 
     store::Resource put_object(const std::string& path, const std::string& content_type,
                                const std::string& body, bool* created,
-                               const std::optional<store::CalendarIndex>& index) override {
+                               const std::optional<store::CalendarIndex>& index,
+                               const std::optional<store::WriteCondition>& condition) override {
         if (path.empty() || is_collection_path(path)) throw Error(Errc::kConflict, "not an object path");
         require_parent(path);
+        if (condition) {
+            const auto now_there = home_.entries.find(path);
+            const std::optional<std::string> etag =
+                now_there == home_.entries.end()
+                    ? std::nullopt
+                    : std::optional<std::string>(now_there->second.resource.etag);
+            if (etag != condition->etag) throw Error(Errc::kChanged, "changed: " + path);
+        }
         if (home_.entries.count(path + "/")) throw Error(Errc::kConflict, "a collection is there");
         if (index) require_unique_uid(parent_of(path), index->uid, path);
         const auto now = std::chrono::system_clock::now();

@@ -86,6 +86,11 @@ public:
     /// resource (nullopt = unmapped). Returns true when a GET/HEAD should
     /// answer 304; throws 412 otherwise.
     bool check_conditional(bool is_read);
+    /// For a write judged by ETag conditions (If-Match, If-None-Match, or an
+    /// If header with an entity tag): the state of the target they were
+    /// judged on, for the store to re-check under its write lock. Without
+    /// such conditions, nullopt (the write applies whatever happened since).
+    std::optional<store::WriteCondition> write_condition() const;
 
     /// A multistatus/XML response.
     http::Response xml_response(http::Status status, std::string body) const;

@@ -12,6 +12,7 @@ enum class Errc {
     kAlreadyExists,     ///< a unique name is taken
     kConflict,          ///< parent missing, or a collection where an object is needed
     kUidConflict,       ///< another object of the collection has that UID (RFC 4791 §5.3.2)
+    kChanged,           ///< a conditional write found the object changed meanwhile (412)
     kShardUnavailable,  ///< the shard cannot be reached (503 + Retry-After)
     kRetryable,         ///< serialization failure after retries (503)
     kReadOnly,          ///< shard or user is read-only (move in progress, maintenance) (503)

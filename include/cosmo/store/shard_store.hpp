@@ -42,9 +42,13 @@ public:
     /// stored resource; *created is set when it did not exist. `index` sets
     /// the calendar query columns (none: they are cleared); another object
     /// of the collection with the same UID gives Error{kUidConflict}.
+    /// With `condition`, the write happens only if the object is still as
+    /// the condition says (checked under the collection lock), else
+    /// Error{kChanged} and nothing is written.
     virtual Resource put_object(const std::string& path, const std::string& content_type,
                                 const std::string& body, bool* created,
-                                const std::optional<CalendarIndex>& index = std::nullopt) = 0;
+                                const std::optional<CalendarIndex>& index = std::nullopt,
+                                const std::optional<WriteCondition>& condition = std::nullopt) = 0;
 
     // Calendar queries (CalDAV). Listing a collection's objects with their
     // ETags and no bodies is children().

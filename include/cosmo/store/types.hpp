@@ -100,6 +100,16 @@ struct CalendarIndex {
     bool operator==(const CalendarIndex&) const = default;
 };
 
+/// The state a conditional write (If-Match, If-None-Match, If) was judged
+/// on: the object's ETag then, or none when it did not exist. The store
+/// writes only if the object is still so under the collection's write lock,
+/// else Error{kChanged}: two If-Match PUTs with the same ETag cannot both win.
+struct WriteCondition {
+    std::optional<std::string> etag;  ///< unquoted; nullopt: the object did not exist
+
+    bool operator==(const WriteCondition&) const = default;
+};
+
 /// An object together with its body (multiget, query candidates).
 struct StoredObject {
     Resource resource;

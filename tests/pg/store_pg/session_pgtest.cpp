@@ -107,6 +107,62 @@ TEST_F(SessionTest, PutReadStatAndEtag) {
     EXPECT_FALSE(s->stat("nope/"));
 }
 
+// If-Match / If-None-Match are judged before the write; the store re-checks
+// under the collection lock, so a write that landed in between wins and the
+// late one fails with kChanged instead of silently overwriting it.
+TEST_F(SessionTest, ConditionalPutFailsWhenTheObjectChangedMeanwhile) {
+    const auto user = new_user_with_home();
+    std::string first_etag;
+    {
+        auto s = shards_->open(user);
+        first_etag = s->put_object("calendar/a.ics", "text/plain", "one", nullptr).etag;
+        s->commit();
+    }
+    auto late = shards_->open(user);  // judged If-Match against "one"
+    ASSERT_EQ(late->stat("calendar/a.ics")->etag, first_etag);
+    {
+        auto winner = shards_->open(user);
+        winner->put_object("calendar/a.ics", "text/plain", "two", nullptr,
+                           std::nullopt, store::WriteCondition{first_etag});
+        winner->commit();
+    }
+    EXPECT_EQ(error_of([&] {
+                  late->put_object("calendar/a.ics", "text/plain", "three", nullptr,
+                                   std::nullopt, store::WriteCondition{first_etag});
+              }),
+              Errc::kChanged);
+    late.reset();  // rolls back, as the request's session does on any error
+    auto check = shards_->open(user);
+    EXPECT_EQ(check->read_body(*check->stat("calendar/a.ics")), "two");
+
+    // If-None-Match: * judged while absent, but created meanwhile.
+    EXPECT_EQ(error_of([&] {
+                  auto s = shards_->open(user);
+                  s->put_object("calendar/a.ics", "text/plain", "x", nullptr, std::nullopt,
+                                store::WriteCondition{std::nullopt});
+              }),
+              Errc::kChanged);
+    // Judged while present, deleted meanwhile: not re-created.
+    {
+        auto s = shards_->open(user);
+        s->remove(*s->stat("calendar/a.ics"));
+        s->commit();
+    }
+    EXPECT_EQ(error_of([&] {
+                  auto s = shards_->open(user);
+                  s->put_object("calendar/a.ics", "text/plain", "x", nullptr, std::nullopt,
+                                store::WriteCondition{first_etag});
+              }),
+              Errc::kChanged);
+    auto after = shards_->open(user);
+    EXPECT_FALSE(after->stat("calendar/a.ics"));
+    // Conditions that still hold write as usual.
+    bool created = false;
+    after->put_object("calendar/a.ics", "text/plain", "new", &created, std::nullopt,
+                      store::WriteCondition{std::nullopt});
+    EXPECT_TRUE(created);
+}
+
 TEST_F(SessionTest, PutNeedsParentAndNoCollectionOfThatName) {
     const auto user = new_user_with_home();
     auto s = shards_->open(user);
