@@ -348,7 +348,8 @@ Resource PgSession::make_collection(const std::string& path, CollectionKind kind
     return run([&](pqxx::transaction_base&) { return make_collection_unguarded(path, kind); });
 }
 
-void PgSession::remove(const Resource& resource) {
+void PgSession::remove(const Resource& resource,
+                       const std::optional<store::WriteCondition>& condition) {
     run([&](pqxx::transaction_base& txn) {
         check_writable();
         const std::string& path = resource.path;
@@ -360,8 +361,13 @@ void PgSession::remove(const Resource& resource) {
             }
         }
         if (!resource.is_collection) {
-            if (txn.exec_prepared(q::kObjectDelete, resource.id, parent->id).affected_rows() ==
-                0) {
+            const bool check = condition.has_value();
+            if (txn.exec_prepared(q::kObjectDelete, resource.id, parent->id, check,
+                                  check ? condition->etag.value_or("") : "")
+                    .affected_rows() == 0) {
+                // Judged present with that ETag (a DELETE of an absent
+                // object is a 404 before it gets here): it changed or went.
+                if (check) throw Error(Errc::kChanged, "changed since judged: " + path);
                 throw Error(Errc::kNotFound, "no object " + path);
             }
             txn.exec_prepared(q::kPropsDeletePath, owner_, path);

@@ -53,7 +53,8 @@ public:
     std::optional<std::int64_t> oldest_change(const store::Resource& collection) override;
     store::Resource make_collection(const std::string& path,
                                     store::CollectionKind kind) override;
-    void remove(const store::Resource& resource) override;
+    void remove(const store::Resource& resource,
+                const std::optional<store::WriteCondition>& condition = std::nullopt) override;
     store::Resource copy(const store::Resource& src, const std::string& dst_path,
                          bool depth_infinity) override;
     store::Resource move(const store::Resource& src, const std::string& dst_path) override;

@@ -135,7 +135,10 @@ const std::array kShard{
     Query{q::kCollectionInsert,
           "INSERT INTO collection AS c (owner_id, path, parent_id, kind) "
           "VALUES ($1, $2, $3, $4) RETURNING " COSMO_COLL_COLS},
-    Query{q::kObjectDelete, "DELETE FROM object WHERE id = $1 AND collection_id = $2"},
+    // $3: conditional (If-Match), then only while the ETag is still $4.
+    Query{q::kObjectDelete,
+          "DELETE FROM object WHERE id = $1 AND collection_id = $2 "
+          "AND (NOT $3::boolean OR etag = $4::text)"},
     // Objects and change_log rows go by ON DELETE CASCADE.
     Query{q::kSubtreeDelete,
           "DELETE FROM collection WHERE owner_id = $1 AND " COSMO_UNDER("path")},

@@ -246,6 +246,31 @@ for round_no in range(10):
 check("10 rounds of 8 concurrent PUTs with one If-Match: exactly one 204 each, "
       "the rest 412, the winner's edit stored", not bad, bad)
 
+# The same for DELETE against PUT: 4 edits and 4 deletes with one If-Match.
+bad = []
+for round_no in range(10):
+    put(CAL + "etag.ics", with_alarm(200 + round_no))
+    base = req("GET", CAL + "etag.ics").headers.get("ETag")
+    barrier = threading.Barrier(RACERS)
+    def racer(n):
+        barrier.wait()
+        h = {"If-Match": base}
+        if n % 2:
+            return "DELETE", racers[n].delete(URL + CAL + "etag.ics", headers=h).status_code
+        h["Content-Type"] = "text/calendar; charset=utf-8"
+        return "PUT", racers[n].put(URL + CAL + "etag.ics", headers=h,
+                                    data=with_alarm(300 + round_no * 10 + n).encode()).status_code
+    with concurrent.futures.ThreadPoolExecutor(RACERS) as pool:
+        results = list(pool.map(racer, range(RACERS)))
+    wins = [m for m, c in results if c == 204]
+    gone = req("GET", CAL + "etag.ics").status_code == 404
+    # A DELETE judged after another one landed finds nothing: 404 is a loss too.
+    losses = sum(c == 412 or (m == "DELETE" and c == 404) for m, c in results)
+    if len(wins) != 1 or losses != RACERS - 1 or gone != (wins == ["DELETE"]):
+        bad.append((round_no, results, gone))
+check("10 rounds of 4 PUTs and 4 DELETEs with one If-Match: exactly one wins", not bad, bad)
+put(CAL + "etag.ics", with_alarm(5))
+
 # --- an unparsable stored object ------------------------------------------
 put(CAL + "broken.ics", vcal(vevent("broken", "DTSTART:20250105T100000Z\r\n")))
 updated = 0

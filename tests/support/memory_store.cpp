@@ -297,8 +297,12 @@ public:
         return e.resource;
     }
 
-    void remove(const store::Resource& r) override {
-        entry(r.path);
+    void remove(const store::Resource& r,
+                const std::optional<store::WriteCondition>& condition) override {
+        const Entry& now = entry(r.path);
+        if (condition && !r.is_collection && now.resource.etag != condition->etag) {
+            throw Error(Errc::kChanged, "changed: " + r.path);
+        }
         for (auto it = home_.entries.begin(); it != home_.entries.end();) {
             const bool below = r.is_collection ? starts_with(it->first, r.path) : it->first == r.path;
             if (below && it->second.resource.is_collection) drop_log(it->second.resource.id);

@@ -95,8 +95,11 @@ public:
     /// (kConflict) and path must be free (kAlreadyExists).
     virtual Resource make_collection(const std::string& path, CollectionKind kind) = 0;
 
-    /// Removes a resource; a collection with everything below it.
-    virtual void remove(const Resource& resource) = 0;
+    /// Removes a resource; a collection with everything below it. With
+    /// `condition` (objects only), only if the object still has the judged
+    /// ETag under the collection lock, else Error{kChanged}.
+    virtual void remove(const Resource& resource,
+                        const std::optional<WriteCondition>& condition = std::nullopt) = 0;
 
     /// Copies src to dst_path (a free path; the caller deletes an existing
     /// destination first). For collections, depth_infinity copies members

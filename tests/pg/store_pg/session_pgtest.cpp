@@ -163,6 +163,31 @@ TEST_F(SessionTest, ConditionalPutFailsWhenTheObjectChangedMeanwhile) {
     EXPECT_TRUE(created);
 }
 
+TEST_F(SessionTest, ConditionalRemoveFailsWhenTheObjectChangedMeanwhile) {
+    const auto user = new_user_with_home();
+    Resource judged;
+    {
+        auto s = shards_->open(user);
+        judged = s->put_object("calendar/a.ics", "text/plain", "one", nullptr);
+        s->commit();
+    }
+    {
+        auto other = shards_->open(user);  // an edit lands after DELETE judged If-Match
+        other->put_object("calendar/a.ics", "text/plain", "two", nullptr);
+        other->commit();
+    }
+    EXPECT_EQ(error_of([&] {
+                  auto s = shards_->open(user);
+                  s->remove(judged, store::WriteCondition{judged.etag});
+              }),
+              Errc::kChanged);
+    auto s = shards_->open(user);
+    const auto now = s->stat("calendar/a.ics");
+    ASSERT_TRUE(now);  // the newer edit survived
+    s->remove(*now, store::WriteCondition{now->etag});
+    EXPECT_FALSE(s->stat("calendar/a.ics"));
+}
+
 TEST_F(SessionTest, PutNeedsParentAndNoCollectionOfThatName) {
     const auto user = new_user_with_home();
     auto s = shards_->open(user);
