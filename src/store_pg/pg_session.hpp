@@ -82,6 +82,9 @@ public:
     void commit() override;
 
 private:
+    /// The collection all `parents` name, when they name one (a multiget's
+    /// usual case), for the one-collection batch reads.
+    std::optional<store::Resource> single_collection_of(const std::vector<std::string>& parents);
     /// Runs f with the transaction, translating errors; a broken connection
     /// is discarded instead of going back to the pool.
     template <typename F>

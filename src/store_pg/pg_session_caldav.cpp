@@ -7,9 +7,16 @@
 #include "queries.hpp"
 #include "rows.hpp"
 
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+
 namespace cosmo::store_pg::detail {
 
 namespace {
+
+const store::Resource& resource_of(const store::Resource& r) { return r; }
+const store::Resource& resource_of(const store::StoredObject& o) { return o.resource; }
 
 /// COSMO_OBJ_COLS followed by the body.
 store::StoredObject stored_from(const pqxx::row& row) {
@@ -49,35 +56,78 @@ std::pair<std::vector<std::string>, std::vector<std::string>> split_object_paths
     return out;
 }
 
+/// Rows of one collection put back in the order of `names` (which may
+/// repeat a name; each row is used for every mention, as the join did).
+template <typename T>
+std::vector<T> in_order_of(const std::vector<std::string>& names, std::vector<T> rows,
+                           const std::string& collection_path) {
+    std::unordered_map<std::string_view, std::size_t> at;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const std::string& path = resource_of(rows[i]).path;
+        at.emplace(std::string_view(path).substr(collection_path.size()), i);
+    }
+    std::vector<T> out;
+    out.reserve(names.size());
+    for (const std::string& n : names) {
+        if (const auto it = at.find(n); it != at.end()) {
+            out.push_back(rows[it->second]);
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
+std::optional<store::Resource> PgSession::single_collection_of(
+    const std::vector<std::string>& parents) {
+    if (parents.empty() ||
+        std::any_of(parents.begin(), parents.end(),
+                    [&](const std::string& p) { return p != parents.front(); })) {
+        return std::nullopt;
+    }
+    // Usually the request's own collection, read by the session's first
+    // statement: no round trip.
+    std::optional<store::Resource> c = stat(parents.front());
+    return c && c->is_collection ? c : std::nullopt;
+}
+
 std::vector<store::StoredObject> PgSession::read_objects(const std::vector<std::string>& paths) {
+    const auto [parents, names] = split_object_paths(paths);
+    if (names.empty()) {
+        return {};
+    }
+    const std::optional<store::Resource> one = single_collection_of(parents);
     return run([&](pqxx::transaction_base& txn) {
-        const auto [parents, names] = split_object_paths(paths);
         std::vector<store::StoredObject> out;
-        if (names.empty()) {
-            return out;
-        }
-        for (const auto& row : txn.exec_prepared(q::kObjectsRead, owner_, text_array(parents),
-                                                 text_array(names))) {
+        const auto rows = one ? txn.exec_prepared(q::kObjectsReadIn, one->id, one->path,
+                                                  text_array(names))
+                              : txn.exec_prepared(q::kObjectsRead, owner_, text_array(parents),
+                                                  text_array(names));
+        out.reserve(rows.size());
+        for (const auto& row : rows) {
             out.push_back(stored_from(row));
         }
-        return out;
+        return one ? in_order_of(names, std::move(out), one->path) : out;
     });
 }
 
 std::vector<store::Resource> PgSession::stat_objects(const std::vector<std::string>& paths) {
+    const auto [parents, names] = split_object_paths(paths);
+    if (names.empty()) {
+        return {};
+    }
+    const std::optional<store::Resource> one = single_collection_of(parents);
     return run([&](pqxx::transaction_base& txn) {
-        const auto [parents, names] = split_object_paths(paths);
         std::vector<store::Resource> out;
-        if (names.empty()) {
-            return out;
-        }
-        for (const auto& row : txn.exec_prepared(q::kObjectsStat, owner_, text_array(parents),
-                                                 text_array(names))) {
+        const auto rows = one ? txn.exec_prepared(q::kObjectsStatIn, one->id, one->path,
+                                                  text_array(names))
+                              : txn.exec_prepared(q::kObjectsStat, owner_, text_array(parents),
+                                                  text_array(names));
+        out.reserve(rows.size());
+        for (const auto& row : rows) {
             out.push_back(object_from(row));
         }
-        return out;
+        return one ? in_order_of(names, std::move(out), one->path) : out;
     });
 }
 

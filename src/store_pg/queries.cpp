@@ -188,6 +188,14 @@ const std::array kShard{
           "WITH ORDINALITY AS t(cpath, name, ord) "
           "JOIN collection c ON c.owner_id = $1 AND c.path = t.cpath "
           "JOIN object o ON o.collection_id = c.id AND o.name = t.name ORDER BY t.ord"},
+    // The common case of a multiget: every path in one collection, whose id
+    // ($1) and path ($2) the session knows. One index scan with = ANY
+    // instead of a join per path (about 3x less work in PostgreSQL for 50
+    // names); the caller restores the order of the paths.
+#define COSMO_IN_ONE " FROM object o CROSS JOIN (SELECT $2::text AS path) c " \
+                     "WHERE o.collection_id = $1 AND o.name = ANY ($3::text[])"
+    Query{q::kObjectsReadIn, "SELECT " COSMO_OBJ_COLS ", o.body" COSMO_IN_ONE},
+    Query{q::kObjectsStatIn, "SELECT " COSMO_OBJ_COLS COSMO_IN_ONE},
     // As kObjectsRead without the body (ETag listings).
     Query{q::kObjectsStat,
           "SELECT " COSMO_OBJ_COLS " FROM unnest($2::text[], $3::text[]) "

@@ -63,6 +63,24 @@ TEST_F(BatchReadsTest, DeadPropertiesOfManyMatchOneByOne) {
     EXPECT_TRUE(s->dead_properties_of({}).empty());
 }
 
+// One collection takes the = ANY query, several the join per path; both
+// answer in request order, repeat repeated paths and skip missing ones.
+TEST_F(BatchReadsTest, ReadObjectsInOneOrSeveralCollectionsKeepRequestOrder) {
+    auto s = shards_->open(user_);
+    s->put_object("cal/sub/d.ics", "text/calendar", "DDD", nullptr);
+    auto bodies = [](const std::vector<store::StoredObject>& objects) {
+        std::string out;
+        for (const auto& o : objects) out += o.resource.path + "=" + o.body + ";";
+        return out;
+    };
+    EXPECT_EQ(bodies(s->read_objects({"cal/c.ics", "cal/a.ics", "cal/nope.ics", "cal/c.ics"})),
+              "cal/c.ics=C;cal/a.ics=AAAA;cal/c.ics=C;");
+    EXPECT_EQ(bodies(s->read_objects({"cal/sub/d.ics", "cal/a.ics", "cal/sub/d.ics"})),
+              "cal/sub/d.ics=DDD;cal/a.ics=AAAA;cal/sub/d.ics=DDD;");
+    EXPECT_EQ(bodies(s->read_objects({"nowhere/a.ics", "nowhere/b.ics"})), "");
+    EXPECT_EQ(bodies(s->read_objects({"cal/b \"q\".ics"})), "cal/b \"q\".ics=BB;");
+}
+
 TEST_F(BatchReadsTest, StatObjectsHasMetadataInRequestOrderWithoutBodies) {
     auto s = shards_->open(user_);
     const auto objects = s->stat_objects(
