@@ -73,7 +73,7 @@ std::size_t max_attendees(std::string_view text) {
 store::CalendarIndex validate_object(const Options& options, dav::Call& call,
                                      const store::Resource& parent, const std::string& path,
                                      const std::string& body, std::string& content_type,
-                                     const std::string& leaving) {
+                                     const std::string& leaving, bool check_uid_here) {
     if (content_type.empty()) {
         content_type = "text/calendar; charset=utf-8";  // lenient: some clients omit it
     } else if (!is_calendar_type(content_type)) {
@@ -107,13 +107,19 @@ store::CalendarIndex validate_object(const Options& options, dav::Call& call,
     }
     const ical::Summary summary = ical::summarize(*parsed.calendar, vo.default_tzid);
     // RFC 4791 §5.3.2: the UID is unique within the collection; replacing
-    // the resource that holds it is fine.
-    if (const auto holder = call.session->find_by_uid(parent, summary.uid);
-        holder && *holder != path && *holder != leaving) {
-        DavError e(http::Status::conflict, Precondition::kNoUidConflict,
-                   "Another resource of the calendar has this UID");
-        e.with_href(call.href_of(*holder));
-        throw e;
+    // the resource that holds it is fine. A PUT leaves this to the store,
+    // which checks in the statement that takes the collection's write lock
+    // (one round trip fewer; the unique index catches what a concurrent
+    // writer commits meanwhile). COPY and MOVE check here, where the
+    // resource that is leaving is known.
+    if (check_uid_here) {
+        if (const auto holder = call.session->find_by_uid(parent, summary.uid);
+            holder && *holder != path && *holder != leaving) {
+            DavError e(http::Status::conflict, Precondition::kNoUidConflict,
+                       "Another resource of the calendar has this UID");
+            e.with_href(call.href_of(*holder));
+            throw e;
+        }
     }
     store::CalendarIndex index;
     index.uid = summary.uid;
@@ -131,7 +137,8 @@ dav::PutHook put_hook(const Options& options) {
     h.kind = store::CollectionKind::kCalendar;
     h.run = [options](dav::Call& call, const store::Resource& parent, std::string& ct) {
         return std::optional(validate_object(options, call, parent, call.target.path,
-                                             call.req.body(), ct, std::string()));
+                                             call.req.body(), ct, std::string(),
+                                             /*check_uid_here=*/false));
     };
     h.check_copy = [options](dav::Call& call, const store::Resource& parent,
                              const std::string& path, const std::string& body, std::string& ct,
@@ -141,7 +148,8 @@ dav::PutHook put_hook(const Options& options) {
         if (ct.empty() || strncasecmp(ct.c_str(), "application/octet-stream", 24) == 0) {
             ct.clear();
         }
-        return std::optional(validate_object(options, call, parent, path, body, ct, leaving));
+        return std::optional(
+            validate_object(options, call, parent, path, body, ct, leaving, /*check_uid_here=*/true));
     };
     return h;
 }

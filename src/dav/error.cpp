@@ -137,8 +137,9 @@ DavError to_dav_error(const store::Error& error) {
             return DavError(http::Status::conflict, std::nullopt,
                             "The parent collection does not exist", error.what());
         case Errc::kUidConflict:
-            // A concurrent writer won the race past CalDAV's own UID check;
-            // the href is unknown here (RFC 4791 §5.3.2 makes it optional).
+            // The store's own check names the holder (PUT adds it as the
+            // href); a concurrent writer caught by the unique index leaves
+            // it unknown (RFC 4791 §5.3.2 makes it optional).
             return DavError(http::Status::conflict, Precondition::kNoUidConflict,
                             "Another resource of the collection has this UID", error.what());
         case Errc::kChanged:

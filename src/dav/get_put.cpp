@@ -110,9 +110,18 @@ http::Response handle_put(Call& call) {
     if (hook) index = hook->run(call, *parent, content_type);
     if (content_type.empty()) content_type = "application/octet-stream";
     bool created = false;
-    const store::Resource stored =
-        call.session->put_object(path, content_type, call.req.body(), &created, index,
-                                 call.write_condition());
+    store::Resource stored;
+    try {
+        stored = call.session->put_object(path, content_type, call.req.body(), &created, index,
+                                          call.write_condition());
+    } catch (const store::Error& e) {
+        // The store checks UID uniqueness under its write lock and names the
+        // holder, which RFC 4791 §5.3.2 puts in the error body.
+        if (e.code() != store::Errc::kUidConflict || e.path().empty()) throw;
+        DavError mapped = to_dav_error(e);
+        mapped.with_href(call.href_of(e.path()));
+        throw mapped;
+    }
     call.session->commit();
     http::Response res =
         http::make_response(call.req, created ? http::Status::created : http::Status::no_content);

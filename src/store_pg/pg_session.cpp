@@ -286,14 +286,20 @@ Resource PgSession::put_object(const std::string& path, const std::string& conte
         if (path.empty() || is_collection_path(path) || !is_valid_path(path)) {
             throw Error(Errc::kConflict, "not an object path: " + path);
         }
-        const auto locked =
-            txn.exec_prepared(q::kCollectionLockCheckName, owner_, parent_of(path), path + "/");
+        const std::optional<std::string> uid =
+            index ? std::optional<std::string>(index->uid) : std::nullopt;
+        const auto locked = txn.exec_prepared(q::kCollectionLockCheckName, owner_,
+                                              parent_of(path), path + "/", uid, leaf_of(path));
         if (locked.empty()) {
             throw Error(Errc::kConflict, "parent collection missing: " + path);
         }
         const std::optional<Resource> parent = collection_from(locked[0]);
         if (locked[0][6].as<bool>()) {
             throw Error(Errc::kConflict, "a collection exists at " + path + "/");
+        }
+        if (!locked[0][7].is_null()) {
+            throw Error(Errc::kUidConflict, "duplicate UID in " + parent->path,
+                        parent->path + locked[0][7].as<std::string>());
         }
         Resource res;
         res.path = path;

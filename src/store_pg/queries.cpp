@@ -78,10 +78,14 @@ const std::array kShard{
           "WHERE c.owner_id = $1 AND c.path = $2 FOR UPDATE"},
     // The same, and whether a collection $3 exists (an object may not take
     // the name of a collection): column 6.
+    // Column 7: another object of the collection holding UID $4 (NULL
+    // $4: none asked), other than the name $5 being written; under the lock,
+    // so the answer holds until commit (RFC 4791 §5.3.2 no-uid-conflict).
     Query{q::kCollectionLockCheckName,
           "SELECT " COSMO_COLL_COLS ", EXISTS (SELECT 1 FROM collection x "
-          "WHERE x.owner_id = $1 AND x.path = $3) FROM collection c "
-          "WHERE c.owner_id = $1 AND c.path = $2 FOR UPDATE OF c"},
+          "WHERE x.owner_id = $1 AND x.path = $3), (SELECT o.name FROM object o "
+          "WHERE o.collection_id = c.id AND o.uid = $4::text AND o.name <> $5::text LIMIT 1) "
+          "FROM collection c WHERE c.owner_id = $1 AND c.path = $2 FOR UPDATE OF c"},
     // Locks two collections in id order (a MOVE between them); no deadlock.
     Query{q::kCollectionsLockPair,
           "SELECT " COSMO_COLL_COLS " FROM collection c "

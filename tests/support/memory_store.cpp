@@ -515,7 +515,7 @@ private:
                             const std::string& self) {
         for (const auto& [path, e] : home_.entries) {
             if (path != self && e.index && e.index->uid == uid && is_member(collection, path)) {
-                throw Error(Errc::kUidConflict, "duplicate UID in " + collection);
+                throw Error(Errc::kUidConflict, "duplicate UID in " + collection, path);
             }
         }
     }

@@ -25,10 +25,16 @@ enum class Errc {
 class Error : public std::runtime_error {
 public:
     Error(Errc code, const std::string& detail) : std::runtime_error(detail), code_(code) {}
+    /// With the home-relative path of the resource the error names: for
+    /// kUidConflict, the object that holds the UID (when known).
+    Error(Errc code, const std::string& detail, std::string path)
+        : std::runtime_error(detail), code_(code), path_(std::move(path)) {}
     Errc code() const noexcept { return code_; }
+    const std::string& path() const noexcept { return path_; }
 
 private:
     Errc code_;
+    std::string path_;
 };
 
 }  // namespace cosmo::store

@@ -41,7 +41,8 @@ public:
     /// change log, computes a new strong ETag from the bytes. Returns the
     /// stored resource; *created is set when it did not exist. `index` sets
     /// the calendar query columns (none: they are cleared); another object
-    /// of the collection with the same UID gives Error{kUidConflict}.
+    /// of the collection with the same UID gives Error{kUidConflict} whose
+    /// path() names it (checked under the collection lock).
     /// With `condition`, the write happens only if the object is still as
     /// the condition says (checked under the collection lock), else
     /// Error{kChanged} and nothing is written.

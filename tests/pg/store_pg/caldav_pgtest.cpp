@@ -39,6 +39,7 @@ TEST_F(CaldavStoreTest, UidLookupAndUniquenessPerCollection) {
         ADD_FAILURE() << "no error";
     } catch (const store::Error& e) {
         EXPECT_EQ(e.code(), Errc::kUidConflict);
+        EXPECT_EQ(e.path(), "calendar/a.ics");  // the holder, for the 409's href
     }
 }
 
