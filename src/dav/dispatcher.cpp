@@ -71,11 +71,17 @@ Dispatcher::~Dispatcher() = default;
 void Dispatcher::Impl::open_session(Call& call) const {
     // The node the request is about comes with the session's first
     // statement (call.store_node stats it next): a GET is one round trip.
-    std::string first_path;
+    store::OpenHint hint;
     if (call.target.kind == NodeKind::kStore && !call.target.path.empty()) {
-        first_path = call.target.path + (call.target.trailing_slash ? "/" : "");
+        hint.first_path = call.target.path + (call.target.trailing_slash ? "/" : "");
     }
-    call.session = shards.open(*call.owner, first_path);
+    // PUT and DELETE check locks and read the parent's properties (a
+    // calendar's components and time zone) before writing: ask for them
+    // with the first statement too.
+    const auto method = call.req.method();
+    hint.writing = method == boost::beast::http::verb::put ||
+                   method == boost::beast::http::verb::delete_;
+    call.session = shards.open(*call.owner, hint);
     if (!call.session->stat("")) {
         // First visit of this home: create it in its own transaction.
         call.session->ensure_home();

@@ -33,8 +33,30 @@ std::string etag_of(const std::string& body) {
     return out;
 }
 
+namespace {
+
+/// The strings of a one-dimensional text array (NULL: none).
+std::vector<std::string> strings_of(const pqxx::field& array) {
+    std::vector<std::string> out;
+    if (array.is_null()) {
+        return out;
+    }
+    auto parser = array.as_array();
+    for (;;) {
+        auto [what, value] = parser.get_next();
+        if (what == pqxx::array_parser::done) {
+            return out;
+        }
+        if (what == pqxx::array_parser::string_value) {
+            out.push_back(std::move(value));
+        }
+    }
+}
+
+}  // namespace
+
 PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
-                     const std::string& first_path)
+                     const store::OpenHint& hint)
     : lease_(std::move(lease)), owner_(owner.id), epoch_(owner.epoch), read_only_(read_only) {
     const PoolOptions& options = lease_.pool().options();
     call_timeout_ = options.statement_timeout.count() > 0
@@ -49,14 +71,18 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
             txn_.emplace(lease_.conn());
             // One round trip for the placement check, the home (which the
             // dispatcher stats next on every request) and the first path.
+            const std::string& first_path = hint.first_path;
             const bool with_first = !first_path.empty() && is_valid_path(first_path);
             const bool first_is_collection = with_first && is_collection_path(first_path);
+            const bool write_ahead = with_first && !first_is_collection && hint.writing;
             const pqxx::result r =
                 !with_first           ? txn_->exec_prepared(q::kSessionOpen, owner_)
                 : first_is_collection ? txn_->exec_prepared(q::kSessionOpenCollection, owner_,
                                                             first_path)
-                                      : txn_->exec_prepared(q::kSessionOpenObject, owner_,
-                                                            parent_of(first_path),
+                                      : txn_->exec_prepared(write_ahead
+                                                                ? q::kSessionOpenObjectWrite
+                                                                : q::kSessionOpenObject,
+                                                            owner_, parent_of(first_path),
                                                             leaf_of(first_path));
             if (!r[0][6].is_null()) {
                 verify_placement(r[0][6].as<std::int64_t>(), r[0][7].as<std::string>(),
@@ -89,6 +115,24 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
                     constexpr pqxx::row::size_type kParent = kSlashed + 6;
                     stat_cache_.emplace(first_path + "/", collection_at(kSlashed));
                     stat_cache_.emplace(parent_of(first_path), collection_at(kParent));
+                }
+                if (write_ahead) {
+                    // Served from memory until the first write, like any
+                    // read of this session (home_fresh_ below).
+                    constexpr pqxx::row::size_type kLockCount = kFirst + 9 + 6 + 6;
+                    if (r[0][kLockCount].as<std::int64_t>() == 0) {
+                        home_locks_.emplace();  // no lock anywhere in the home
+                    }
+                    const auto ns = strings_of(r[0][kLockCount + 1]);
+                    const auto names = strings_of(r[0][kLockCount + 2]);
+                    const auto values = strings_of(r[0][kLockCount + 3]);
+                    if (ns.size() == names.size() && ns.size() == values.size()) {
+                        std::vector<store::DeadProperty> props;
+                        for (std::size_t i = 0; i < ns.size(); ++i) {
+                            props.push_back({ns[i], names[i], values[i]});
+                        }
+                        props_cache_.emplace(parent_of(first_path), std::move(props));
+                    }
                 }
             }
             home_fresh_ = true;

@@ -23,9 +23,9 @@ public:
     /// placement on this shard (home_placement against owner.epoch):
     /// Error{kMoved} when the home is not here (a stale route). read_only
     /// makes every write throw Error{kReadOnly} (shard state "readonly").
-    /// first_path: read with the first statement too (see ShardStore::open).
+    /// hint: what the first statement reads too (see ShardStore::open).
     PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
-              const std::string& first_path = {});
+              const store::OpenHint& hint = {});
     ~PgSession() override;
 
     void ensure_home() override;

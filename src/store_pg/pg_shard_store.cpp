@@ -32,14 +32,14 @@ public:
 
     using store::ShardStore::open;
     std::unique_ptr<store::Session> open(const store::User& owner,
-                                         const std::string& first_path) override {
+                                         const store::OpenHint& hint) override {
         const Route route = route_to(owner.shard_id);
         for (int attempt = 0;; ++attempt) {
             auto lease = route.pool->acquire();
             const bool reused = lease.reused();
             try {
                 return std::make_unique<detail::PgSession>(std::move(lease), owner,
-                                                           route.state == "readonly", first_path);
+                                                           route.state == "readonly", hint);
             } catch (const Error& e) {
                 // An idle pooled connection to a server that restarted fails
                 // on BEGIN; the pool has dropped every idle connection by

@@ -306,15 +306,26 @@ const std::array kShard{
     // object_by_path), a collection of that name with a slash (17..22,
     // which a request without the slash may mean) and the parent collection
     // (23..28, which a PUT or DELETE reads next): a GET is one round trip.
-    Query{q::kSessionOpenObject,
-          "SELECT s.*, t.*, u.*, v.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "
-          COSMO_OBJ_COLS ", CASE WHEN o.size <= 65536 THEN o.body END "
-          "FROM object o JOIN collection c ON c.id = o.collection_id "
-          "WHERE c.owner_id = $1 AND c.path = $2 AND o.name = $3) t ON true "
-          "LEFT JOIN LATERAL (SELECT " COSMO_COLL_COLS " FROM collection c "
-          "WHERE c.owner_id = $1 AND c.path = $2 || $3 || '/') u ON true "
-          "LEFT JOIN LATERAL (SELECT " COSMO_COLL_COLS " FROM collection c "
-          "WHERE c.owner_id = $1 AND c.path = $2) v ON true"},
+#define COSMO_SESSION_OPEN_OBJECT                                                        \
+    "SELECT s.*, t.*, u.*, v.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT " \
+    COSMO_OBJ_COLS ", CASE WHEN o.size <= 65536 THEN o.body END "                          \
+    "FROM object o JOIN collection c ON c.id = o.collection_id "                          \
+    "WHERE c.owner_id = $1 AND c.path = $2 AND o.name = $3) t ON true "                  \
+    "LEFT JOIN LATERAL (SELECT " COSMO_COLL_COLS " FROM collection c "                    \
+    "WHERE c.owner_id = $1 AND c.path = $2 || $3 || '/') u ON true "                      \
+    "LEFT JOIN LATERAL (SELECT " COSMO_COLL_COLS " FROM collection c "                    \
+    "WHERE c.owner_id = $1 AND c.path = $2) v ON true"
+    Query{q::kSessionOpenObject, COSMO_SESSION_OPEN_OBJECT},
+    // For a write (PUT, DELETE): also the number of live locks of the home
+    // (column 29; zero, the usual case, answers every lock check) and the
+    // parent's dead properties as three arrays in kPropsList order (30..32).
+    Query{q::kSessionOpenObjectWrite,
+          "SELECT w.*, (SELECT count(*) FROM dav_lock l WHERE l.owner_id = $1 "
+          "AND l.expires_at > now()), d.* FROM (" COSMO_SESSION_OPEN_OBJECT ") w "
+          "LEFT JOIN LATERAL (SELECT array_agg(p.ns ORDER BY p.ns, p.name), "
+          "array_agg(p.name ORDER BY p.ns, p.name), "
+          "array_agg(p.value_xml ORDER BY p.ns, p.name) FROM dead_property p "
+          "WHERE p.owner_id = $1 AND p.path = $2) d ON true"},
     // Or the collection (columns 8..13, as collection_by_path).
     Query{q::kSessionOpenCollection,
           "SELECT s.*, t.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "

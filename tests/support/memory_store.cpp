@@ -545,7 +545,7 @@ private:
 // -------------------------------------------------------------- shard store
 
 std::unique_ptr<store::Session> MemoryShardStore::open(const store::User& owner,
-                                                       const std::string& /*first_path*/) {
+                                                       const store::OpenHint& /*hint*/) {
     {
         std::lock_guard lock(mutex_);
         ++opens_;

@@ -63,7 +63,7 @@ public:
 
     using store::ShardStore::open;
     std::unique_ptr<store::Session> open(const store::User& owner,
-                                         const std::string& first_path) override;
+                                         const store::OpenHint& hint) override;
     void ping_all() override;
     std::int64_t purge_change_log(std::chrono::seconds max_age) override;
 

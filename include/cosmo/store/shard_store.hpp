@@ -151,18 +151,32 @@ public:
     virtual void commit() = 0;
 };
 
+/// What a session's first statement may read ahead, so that the reads a
+/// request makes next cost no round trip of their own.
+struct OpenHint {
+    /// What the request is about (a session path, "" for none): stat() of
+    /// it, of its parent and of the name with a slash come with it.
+    std::string first_path;
+    /// A write to first_path (an object): also whether the home has any
+    /// lock and the parent's dead properties, which PUT reads before it
+    /// writes (lock checks; a calendar's components and time zone).
+    bool writing = false;
+};
+
 /// Routes to the shard of a user and opens sessions there. Thread-safe.
 class ShardStore {
 public:
     virtual ~ShardStore() = default;
     /// Opens a session on owner's shard. Throws Error{kShardUnavailable}
     /// when the shard cannot be reached within the configured timeout.
-    /// first_path (a session path, "" for none) names what the request is
-    /// about: the session may read it with its first statement, so that
-    /// stat(first_path) costs no round trip of its own.
-    virtual std::unique_ptr<Session> open(const User& owner, const std::string& first_path) = 0;
+    /// The hint says what the session may read with its first statement.
+    virtual std::unique_ptr<Session> open(const User& owner, const OpenHint& hint) = 0;
+    /// A session about first_path (a read).
+    std::unique_ptr<Session> open(const User& owner, const std::string& first_path) {
+        return open(owner, OpenHint{first_path, false});
+    }
     /// A session without a first path.
-    std::unique_ptr<Session> open(const User& owner) { return open(owner, std::string()); }
+    std::unique_ptr<Session> open(const User& owner) { return open(owner, OpenHint{}); }
     /// Throws Error{kShardUnavailable} when any shard is unreachable.
     virtual void ping_all() = 0;
     /// Change-log retention (RFC 6578, CLIENTS.md §1.2): on every shard,

@@ -174,3 +174,51 @@ TEST_F(LockTest, ExpiredLocksAreIgnored) {
 
 }  // namespace
 }  // namespace cosmo::test
+
+namespace cosmo::test {
+namespace {
+
+// A write's first statement reads the home's lock count and the parent's
+// dead properties ahead (store::OpenHint::writing); what the session then
+// answers from memory must equal what a plain session reads by SQL.
+TEST_F(PgStoreTest, WriteHintPrefetchAnswersLikeTheQueries) {
+    const auto user = new_user_with_home("hint");
+    {
+        auto s = shards_->open(user);
+        const auto cal = *s->stat("calendar/");
+        s->set_dead_property(cal, store::DeadProperty{"urn:t", "b", "<x>ü &amp; \"q\"</x>"});
+        s->set_dead_property(cal, store::DeadProperty{"DAV:", "displayname", "Work, {1}"});
+        s->set_dead_property(cal, store::DeadProperty{"urn:t", "a", "back\\slash"});
+        s->put_object("calendar/a.ics", "text/plain", "x", nullptr);
+        s->commit();
+    }
+    auto same = [&](const std::string& label) {
+        auto plain = shards_->open(user);
+        auto hinted = shards_->open(user, store::OpenHint{"calendar/a.ics", true});
+        const auto cal = *plain->stat("calendar/");
+        const auto want = plain->dead_properties(cal);
+        const auto got = hinted->dead_properties(*hinted->stat("calendar/"));
+        ASSERT_EQ(got.size(), want.size()) << label;
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            EXPECT_EQ(got[i].ns, want[i].ns) << label;
+            EXPECT_EQ(got[i].name, want[i].name) << label;
+            EXPECT_EQ(got[i].value_xml, want[i].value_xml) << label;
+        }
+        EXPECT_EQ(tokens(hinted->locks_covering("calendar/a.ics")),
+                  tokens(plain->locks_covering("calendar/a.ics")))
+            << label;
+        EXPECT_EQ(want.size(), 3u) << label;
+    };
+    same("no locks");
+    {
+        auto s = shards_->open(user);
+        s->create_lock(make_lock("urn:uuid:hint-" + std::to_string(user.id), "calendar/", true));
+        s->commit();
+    }
+    same("a depth-infinity lock on the calendar");
+    auto hinted = shards_->open(user, store::OpenHint{"calendar/a.ics", true});
+    EXPECT_EQ(hinted->locks_covering("calendar/a.ics").size(), 1u);
+}
+
+}  // namespace
+}  // namespace cosmo::test
