@@ -227,7 +227,16 @@ std::optional<Resource> PgSession::lock_collection(const std::string& path) {
 }
 
 void PgSession::log_change(std::int64_t collection_id, const std::string& name, bool deleted) {
-    txn_->exec_prepared(q::kCollectionBumpAndLog, collection_id, name, deleted);
+    pending_changes_.push_back({collection_id, name, deleted});
+}
+
+void PgSession::flush_changes() {
+    // Moved out first: a failure must not leave them to be sent again.
+    const std::vector<PendingChange> changes = std::move(pending_changes_);
+    pending_changes_.clear();
+    for (const PendingChange& c : changes) {
+        txn_->exec_prepared(q::kCollectionBumpAndLog, c.collection_id, c.name, c.deleted);
+    }
 }
 
 std::optional<Resource> PgSession::stat_unguarded(const std::string& path) {
@@ -546,6 +555,9 @@ std::int64_t PgSession::used_bytes() {
 }
 
 void PgSession::commit() {
+    // Taken before run(), which would otherwise flush them on their own.
+    const std::vector<PendingChange> changes = std::move(pending_changes_);
+    pending_changes_.clear();
     run([&](pqxx::transaction_base& txn) {
         if (in_transaction_) {
             // A broken connection here leaves the outcome unknown; it is
@@ -553,9 +565,23 @@ void PgSession::commit() {
             // A failed statement always throws out of the session's caller
             // (none is caught and ignored here), so COMMIT never meets an
             // aborted transaction, which PostgreSQL would roll back silently.
-            in_transaction_ = false;  // no ROLLBACK after a COMMIT was sent
+            // The logged changes go in the same simple-protocol string as
+            // COMMIT: one round trip instead of two. If one fails, the
+            // statements after it (COMMIT included) are skipped and the
+            // transaction stays open and aborted: the destructor rolls back.
+            std::string sql;
+            for (const PendingChange& c : changes) {
+                const std::string id = std::to_string(c.collection_id);
+                sql += "WITH b AS (UPDATE collection SET revision = revision + 1, "
+                       "modified_at = now() WHERE id = " + id + " RETURNING revision) "
+                       "INSERT INTO change_log (collection_id, revision, name, deleted) "
+                       "SELECT " + id + ", revision, " + txn.quote(c.name) + ", " +
+                       (c.deleted ? "true" : "false") + " FROM b; ";
+            }
+            sql += "COMMIT";
+            txn.exec(sql);
+            in_transaction_ = false;  // no ROLLBACK after a COMMIT went through
             fenced_ = false;          // the share lock ends with the transaction
-            txn.exec("COMMIT");
         }
     });
 }

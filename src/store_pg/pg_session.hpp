@@ -93,6 +93,7 @@ private:
             // Bounds each call even when the server stops answering.
             const WatchdogGuard deadline(lease_.conn().sock(), call_timeout_);
             try {
+                flush_changes();  // statements see every change logged before them
                 return f(*txn_);
             } catch (const pqxx::broken_connection&) {
                 lease_.discard();
@@ -119,7 +120,12 @@ private:
     std::optional<store::Resource> lock_collection(const std::string& path);
     /// Appends a change_log row for member name of collection_id and bumps
     /// its revision (RFC 6578: every membership change gets a revision).
+    /// Deferred to the session's next statement (flush_changes), or to
+    /// commit(), which sends them with COMMIT in one round trip: a PUT or
+    /// DELETE saves one, and any later statement still sees the change.
     void log_change(std::int64_t collection_id, const std::string& name, bool deleted);
+    /// Writes the changes log_change() deferred, in order.
+    void flush_changes();
     /// Kind-agnostic "something is at path or at its other form" check:
     /// "x" and "x/" may not both exist.
     bool occupied(const std::string& path);
@@ -139,6 +145,13 @@ private:
     /// depend on (placement FOR SHARE, parent collection FOR UPDATE).
     std::optional<pqxx::nontransaction> txn_;  ///< destroyed before the lease
     bool in_transaction_ = false;  ///< BEGIN sent, neither COMMIT nor ROLLBACK yet
+    /// Changes logged by this transaction, written by commit() (log_change).
+    struct PendingChange {
+        std::int64_t collection_id;
+        std::string name;
+        bool deleted;
+    };
+    std::vector<PendingChange> pending_changes_;
     store::UserId owner_;
     std::int64_t epoch_;   ///< the owner's placement epoch as routed
     bool read_only_;

@@ -188,6 +188,37 @@ TEST_F(SessionTest, ConditionalRemoveFailsWhenTheObjectChangedMeanwhile) {
     EXPECT_FALSE(s->stat("calendar/a.ics"));
 }
 
+// The change a write logs goes out with COMMIT (one round trip): with no
+// statement in between, the revision and the change-log row still land,
+// with names quoted as literals.
+TEST_F(SessionTest, ChangesLoggedRightBeforeCommitLand) {
+    const auto user = new_user_with_home();
+    const std::string name = "it's a \"quote\"; DROP TABLE x; --.ics";
+    std::int64_t before = 0, cal_id = 0;
+    {
+        auto s = shards_->open(user);
+        const auto cal = *s->stat("calendar/");
+        before = cal.revision;
+        cal_id = cal.id;
+    }
+    {
+        auto s = shards_->open(user);
+        s->put_object("calendar/" + name, "text/plain", "x", nullptr);
+        s->commit();
+    }
+    {
+        auto s = shards_->open(user);
+        s->remove(*s->stat("calendar/" + name));
+        s->commit();
+    }
+    auto s = shards_->open(user);
+    EXPECT_EQ(s->stat("calendar/")->revision, before + 2);
+    const auto log = change_log(user, cal_id);
+    ASSERT_GE(log.size(), 2u);
+    EXPECT_EQ(log[log.size() - 2], std::to_string(before + 1) + ":" + name);
+    EXPECT_EQ(log.back(), std::to_string(before + 2) + ":" + name + ":deleted");
+}
+
 TEST_F(SessionTest, PutNeedsParentAndNoCollectionOfThatName) {
     const auto user = new_user_with_home();
     auto s = shards_->open(user);
