@@ -14,6 +14,7 @@
 
 #include <algorithm>
 
+#include "cosmo/dav/target.hpp"
 #include "cosmo/ical/calendar.hpp"
 #include "cosmo/ical/summary.hpp"
 #include "cosmo/ical/validate.hpp"
@@ -82,6 +83,23 @@ store::CalendarIndex validate_object(const Options& options, dav::Call& call,
     }
     if (body.size() > options.max_resource_size) {
         throw DavError::forbidden(Precondition::kMaxResourceSize, "The resource is too large");
+    }
+    // Stored bytes go into XML as calendar-data (REPORT, PROPFIND): one
+    // object that is not UTF-8, or that carries a control character XML 1.0
+    // cannot hold, would make every such answer for the calendar malformed
+    // and stop the client's sync. RFC 5545 §3.1 and §6: UTF-8, and no
+    // C0 controls but HTAB in values (CR LF only as line ends); DEL is
+    // let through (XML can hold it).
+    if (!dav::valid_utf8(body)) {
+        throw DavError::forbidden(Precondition::kValidCalendarData,
+                                  "iCalendar data must be UTF-8 (RFC 5545 section 6)");
+    }
+    if (std::any_of(body.begin(), body.end(), [](char c) {
+            const auto u = static_cast<unsigned char>(c);
+            return u < 0x20 && c != '\t' && c != '\r' && c != '\n';
+        })) {
+        throw DavError::forbidden(Precondition::kValidCalendarData,
+                                  "Control characters are not allowed in iCalendar data");
     }
     ical::ParseResult parsed = ical::parse(body);
     if (!parsed.ok()) {

@@ -271,6 +271,22 @@ for round_no in range(10):
 check("10 rounds of 4 PUTs and 4 DELETEs with one If-Match: exactly one wins", not bad, bad)
 put(CAL + "etag.ics", with_alarm(5))
 
+# --- bytes XML cannot carry are refused at PUT -----------------------------
+r = put(CAL + "latin1.ics", vcal(vevent("latin1", "DTSTART:20250105T100000Z\r\n"))
+        .replace("SUMMARY:", "SUMMARY:caf\xe9 ").encode("latin-1"))
+check("PUT of ISO-8859-1 bytes: 403 valid-calendar-data",
+      r.status_code == 403 and "valid-calendar-data" in r.text, (r.status_code, r.text))
+mg = req("REPORT", CAL, f'<?xml version="1.0"?><C:calendar-multiget {NS}><D:prop><D:getetag/>'
+         f"<C:calendar-data/></D:prop><D:href>{CAL}latin1.ics</D:href>"
+         f"<D:href>{CAL}etag.ics</D:href></C:calendar-multiget>", {"Depth": "1"})
+try:
+    ET.fromstring(mg.content)
+    well_formed = True
+except ET.ParseError as e:
+    well_formed = str(e)
+check("multiget after it is still well-formed XML", mg.status_code == 207 and well_formed is True,
+      (mg.status_code, well_formed))
+
 # --- an unparsable stored object ------------------------------------------
 put(CAL + "broken.ics", vcal(vevent("broken", "DTSTART:20250105T100000Z\r\n")))
 updated = 0

@@ -49,6 +49,26 @@ TEST_F(CaldavTest, PutTwoUidsIsValidCalendarObjectResource) {
     EXPECT_EQ(precondition(res), "valid-calendar-object-resource");
 }
 
+// Stored bytes are served inside XML (calendar-data): bytes that are not
+// UTF-8, or C0 controls XML cannot hold, are refused at the door instead of
+// making every later REPORT of the calendar malformed.
+TEST_F(CaldavTest, PutRefusesWhatXmlCannotCarry) {
+    for (const std::string& bad : {std::string("DESCRIPTION:caf\xe9\r\n"),
+                                   std::string("DESCRIPTION:\xff\xfe\r\n"),
+                                   std::string("DESCRIPTION:bell\x07\r\n"),
+                                   std::string("DESCRIPTION:nul\0x\r\n", 19)}) {
+        const http::Response res = put_ics(kCal + "bad.ics", event("bad", "20250110T100000Z",
+                                                                   "20250110T110000Z", bad));
+        EXPECT_EQ(res.result_int(), 403u) << bad;
+        EXPECT_EQ(precondition(res), "valid-calendar-data") << bad;
+    }
+    // UTF-8 beyond ASCII and tabs are fine.
+    EXPECT_EQ(put_ics(kCal + "ok.ics", event("ok", "20250110T100000Z", "20250110T110000Z",
+                                             "DESCRIPTION:caf\xc3\xa9\tt\xe2\x82\xac\r\n"))
+                  .result_int(),
+              201u);
+}
+
 TEST_F(CaldavTest, PutUnsupportedComponent) {
     const std::string body =
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VJOURNAL\r\nUID:j1\r\n"
