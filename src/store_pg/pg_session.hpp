@@ -82,6 +82,20 @@ public:
     void commit() override;
 
 private:
+public:
+    /// The rows of read_objects / stat_objects and what puts them in the
+    /// order of the requested paths.
+    struct BatchRows {
+        pqxx::result rows;
+        std::vector<std::string> names;              ///< requested object names
+        std::optional<std::string> one_collection;   ///< set: rows need reordering
+    };
+
+private:
+    /// One round trip for the objects at `paths` (bodies or not): one index
+    /// scan when they share a collection (a multiget's usual case), else a
+    /// join per path.
+    BatchRows batch_rows(const std::vector<std::string>& paths, bool with_bodies);
     /// The collection all `parents` name, when they name one (a multiget's
     /// usual case), for the one-collection batch reads.
     std::optional<store::Resource> single_collection_of(const std::vector<std::string>& parents);

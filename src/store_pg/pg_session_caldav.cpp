@@ -91,44 +91,49 @@ std::optional<store::Resource> PgSession::single_collection_of(
     return c && c->is_collection ? c : std::nullopt;
 }
 
-std::vector<store::StoredObject> PgSession::read_objects(const std::vector<std::string>& paths) {
-    const auto [parents, names] = split_object_paths(paths);
+PgSession::BatchRows PgSession::batch_rows(const std::vector<std::string>& paths,
+                                           bool with_bodies) {
+    auto [parents, names] = split_object_paths(paths);
+    BatchRows b;
     if (names.empty()) {
-        return {};
+        return b;
     }
     const std::optional<store::Resource> one = single_collection_of(parents);
-    return run([&](pqxx::transaction_base& txn) {
-        std::vector<store::StoredObject> out;
-        const auto rows = one ? txn.exec_prepared(q::kObjectsReadIn, one->id, one->path,
-                                                  text_array(names))
-                              : txn.exec_prepared(q::kObjectsRead, owner_, text_array(parents),
-                                                  text_array(names));
-        out.reserve(rows.size());
-        for (const auto& row : rows) {
-            out.push_back(stored_from(row));
-        }
-        return one ? in_order_of(names, std::move(out), one->path) : out;
+    b.rows = run([&](pqxx::transaction_base& txn) {
+        return one ? txn.exec_prepared(with_bodies ? q::kObjectsReadIn : q::kObjectsStatIn,
+                                       one->id, one->path, text_array(names))
+                   : txn.exec_prepared(with_bodies ? q::kObjectsRead : q::kObjectsStat, owner_,
+                                       text_array(parents), text_array(names));
     });
+    if (one) {
+        b.one_collection = one->path;
+    }
+    b.names = std::move(names);
+    return b;
+}
+
+namespace {
+
+/// Converted rows in the order of the requested paths.
+template <typename T, typename Convert>
+std::vector<T> in_request_order(const PgSession::BatchRows& b, Convert convert) {
+    std::vector<T> out;
+    out.reserve(b.rows.size());
+    for (const auto& row : b.rows) {
+        out.push_back(convert(row));
+    }
+    // The one-collection query answers in index order; the join, in ours.
+    return b.one_collection ? in_order_of(b.names, std::move(out), *b.one_collection) : out;
+}
+
+}  // namespace
+
+std::vector<store::StoredObject> PgSession::read_objects(const std::vector<std::string>& paths) {
+    return in_request_order<store::StoredObject>(batch_rows(paths, true), stored_from);
 }
 
 std::vector<store::Resource> PgSession::stat_objects(const std::vector<std::string>& paths) {
-    const auto [parents, names] = split_object_paths(paths);
-    if (names.empty()) {
-        return {};
-    }
-    const std::optional<store::Resource> one = single_collection_of(parents);
-    return run([&](pqxx::transaction_base& txn) {
-        std::vector<store::Resource> out;
-        const auto rows = one ? txn.exec_prepared(q::kObjectsStatIn, one->id, one->path,
-                                                  text_array(names))
-                              : txn.exec_prepared(q::kObjectsStat, owner_, text_array(parents),
-                                                  text_array(names));
-        out.reserve(rows.size());
-        for (const auto& row : rows) {
-            out.push_back(object_from(row));
-        }
-        return one ? in_order_of(names, std::move(out), one->path) : out;
-    });
+    return in_request_order<store::Resource>(batch_rows(paths, false), object_from);
 }
 
 std::vector<store::StoredObject> PgSession::objects_in_range(const store::Resource& collection,
