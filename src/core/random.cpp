@@ -2,6 +2,8 @@
 
 #include <sys/random.h>
 
+#include <cstdint>
+#include <cstring>
 #include <stdexcept>
 
 namespace cosmo::core {
@@ -44,6 +46,28 @@ std::string random_uuid() {
         auto c = static_cast<unsigned char>(b[i]);
         out.push_back(kDigits[c >> 4]);
         out.push_back(kDigits[c & 0xf]);
+    }
+    return out;
+}
+
+std::string log_id() {
+    thread_local std::uint64_t state = [] {
+        std::uint64_t seed = 0;
+        const std::string bytes = random_bytes(sizeof seed);
+        std::memcpy(&seed, bytes.data(), sizeof seed);
+        return seed;
+    }();
+    // SplitMix64 (Steele, Lea, Flood 2014): a bijection of the counter, so
+    // one thread never repeats an id; threads start at random points.
+    state += 0x9e3779b97f4a7c15ULL;
+    std::uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(16, '0');
+    for (int i = 15; i >= 0; --i, z >>= 4) {
+        out[static_cast<std::size_t>(i)] = kDigits[z & 0xf];
     }
     return out;
 }

@@ -38,7 +38,7 @@ std::string request_id_for(const Request& req) {
     if (it != req.end() && !it->value().empty() && it->value().size() <= 128) {
         return std::string(it->value());
     }
-    return core::random_hex(8);
+    return core::log_id();
 }
 
 void log_access(const Request& req, const Response& res, const RequestContext& ctx,

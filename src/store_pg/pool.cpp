@@ -42,6 +42,12 @@ std::unique_ptr<pqxx::connection> open_connection(const std::string& dsn,
         pqxx::nontransaction setup(*conn);
         setup.exec("SET statement_timeout = " +
                    std::to_string(options.statement_timeout.count()));
+        // Every statement is a short, index-bounded lookup whose plan does
+        // not depend on the parameter values, so a generic plan is right
+        // for all of them; without this PostgreSQL plans each execution
+        // anew (custom plans) whenever its cost model prefers that, and
+        // planning was a visible part of a PUT's time (docs/performance.md).
+        setup.exec("SET plan_cache_mode = force_generic_plan");
         setup.commit();
         // libpqxx prepares lazily on first use, then once per connection.
         for (const Query& q : queries) {
