@@ -54,6 +54,10 @@ http::Response run_multiget(const Options& options, dav::Call& call, const xml::
         std::string p = o.resource.path;
         found.emplace(std::move(p), std::move(o));
     }
+    // A body is moved into its response on its path's last use, copied
+    // before that (a client may name one href twice).
+    std::map<std::string, std::size_t> uses_left;
+    for (const std::string& p : paths) ++uses_left[p];
     xml::Writer w;
     w.start(dav("multistatus"));
     for (std::size_t i = 0; i < hrefs.size(); ++i) {
@@ -62,7 +66,9 @@ http::Response run_multiget(const Options& options, dav::Call& call, const xml::
             write_status_response(w, hrefs[i], http::Status::not_found);
             continue;
         }
-        dav::write_prop_response(call, object_node(call, it->second), *req, false, w);
+        const bool last_use = --uses_left[it->first] == 0;
+        store::StoredObject object = last_use ? std::move(it->second) : store::StoredObject(it->second);
+        dav::write_prop_response(call, object_node(call, std::move(object)), *req, false, w);
     }
     return call.xml_response(http::Status::multi_status, w.finish());
 }

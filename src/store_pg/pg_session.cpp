@@ -100,7 +100,7 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
                     } else {
                         first_ = object_from(r[0].slice(kFirst, kFirst + 8));
                         if (!r[0][kFirst + 8].is_null()) {
-                            cached_body_ = pqxx::binarystring(r[0][kFirst + 8]).str();
+                            cached_body_ = bytes_of(r[0][kFirst + 8]);
                             cached_body_id_ = first_->id;
                         }
                     }
@@ -253,7 +253,7 @@ std::optional<Resource> PgSession::stat_unguarded(const std::string& path) {
     }
     Resource res = object_from(r[0]);
     if (!r[0][8].is_null()) {
-        cached_body_ = pqxx::binarystring(r[0][8]).str();
+        cached_body_ = bytes_of(r[0][8]);
         cached_body_id_ = res.id;
     }
     return res;
@@ -326,7 +326,7 @@ std::string PgSession::read_body(const Resource& object) {
         if (object.is_collection || r.empty()) {
             throw Error(Errc::kNotFound, "no object body for " + object.path);
         }
-        return pqxx::binarystring(r[0][0]).str();
+        return bytes_of(r[0][0]);
     });
 }
 

@@ -22,7 +22,7 @@ const store::Resource& resource_of(const store::StoredObject& o) { return o.reso
 store::StoredObject stored_from(const pqxx::row& row) {
     store::StoredObject o;
     o.resource = object_from(row);
-    o.body = pqxx::binarystring(row[8]).str();
+    o.body = bytes_of(row[8]);
     return o;
 }
 

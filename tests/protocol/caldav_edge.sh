@@ -204,6 +204,12 @@ r = query('<C:comp-filter name="VEVENT"><C:prop-filter name="UID"><C:text-match>
 e_q = responses(r.text)[CAL + "etag.ics"][1][D + "getetag"][1].text
 check("ETag identical across PUT/GET/PROPFIND/multiget/query",
       e_put and len({e_put, e_get, e_pf, e_mg, e_q}) == 1, (e_put, e_get, e_pf, e_mg, e_q))
+mg = req("REPORT", CAL, f'<?xml version="1.0"?><C:calendar-multiget {NS}><D:prop><D:getetag/>'
+         f"<C:calendar-data/></D:prop><D:href>{CAL}etag.ics</D:href><D:href>{CAL}etag.ics</D:href>"
+         "</C:calendar-multiget>", {"Depth": "1"})
+check("multiget naming one href twice: two responses, each with the body",
+      mg.status_code == 207 and mg.text.count("UID:etag") == 2
+      and mg.text.count("<D:response>") == 2, (mg.status_code, mg.text[:400]))
 r = put(CAL + "etag.ics", with_alarm(15))
 check("VALARM-only edit changes the ETag", r.headers.get("ETag") not in (None, e_put),
       (r.headers.get("ETag"), e_put))
