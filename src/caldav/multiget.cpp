@@ -66,8 +66,8 @@ http::Response run_multiget(const Options& options, dav::Call& call, const xml::
             write_status_response(w, hrefs[i], http::Status::not_found);
             continue;
         }
-        const bool last_use = --uses_left[it->first] == 0;
-        store::StoredObject object = last_use ? std::move(it->second) : store::StoredObject(it->second);
+        store::StoredObject object =
+            --uses_left[it->first] == 0 ? std::move(it->second) : it->second;
         dav::write_prop_response(call, object_node(call, std::move(object)), *req, false, w);
     }
     return call.xml_response(http::Status::multi_status, w.finish());

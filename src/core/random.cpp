@@ -8,6 +8,19 @@
 
 namespace cosmo::core {
 
+namespace {
+
+/// Appends the two lower-case hex digits of each byte.
+void append_hex(std::string& out, const unsigned char* bytes, std::size_t n) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < n; ++i) {
+        out.push_back(kDigits[bytes[i] >> 4]);
+        out.push_back(kDigits[bytes[i] & 0xf]);
+    }
+}
+
+}  // namespace
+
 std::string random_bytes(std::size_t n) {
     std::string out(n, '\0');
     std::size_t filled = 0;
@@ -22,14 +35,10 @@ std::string random_bytes(std::size_t n) {
 }
 
 std::string random_hex(std::size_t n) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string bytes = random_bytes(n);
+    const std::string bytes = random_bytes(n);
     std::string out;
     out.reserve(2 * n);
-    for (unsigned char c : bytes) {
-        out.push_back(kDigits[c >> 4]);
-        out.push_back(kDigits[c & 0xf]);
-    }
+    append_hex(out, reinterpret_cast<const unsigned char*>(bytes.data()), n);
     return out;
 }
 
@@ -37,15 +46,12 @@ std::string random_uuid() {
     std::string b = random_bytes(16);
     b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);  // version 4
     b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
-    static constexpr char kDigits[] = "0123456789abcdef";
     std::string out;
     for (int i = 0; i < 16; ++i) {
         if (i == 4 || i == 6 || i == 8 || i == 10) {
             out.push_back('-');
         }
-        auto c = static_cast<unsigned char>(b[i]);
-        out.push_back(kDigits[c >> 4]);
-        out.push_back(kDigits[c & 0xf]);
+        append_hex(out, reinterpret_cast<const unsigned char*>(&b[i]), 1);
     }
     return out;
 }
@@ -64,11 +70,13 @@ std::string log_id() {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     z ^= z >> 31;
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out(16, '0');
-    for (int i = 15; i >= 0; --i, z >>= 4) {
-        out[static_cast<std::size_t>(i)] = kDigits[z & 0xf];
+    unsigned char bytes[8];
+    for (int i = 7; i >= 0; --i, z >>= 8) {
+        bytes[i] = static_cast<unsigned char>(z & 0xff);
     }
+    std::string out;
+    out.reserve(16);
+    append_hex(out, bytes, sizeof bytes);
     return out;
 }
 

@@ -121,12 +121,6 @@ TEST_F(BatchReadsTest, NoHomeYetStatsAsMissing) {
     EXPECT_TRUE(s->stat(""));
 }
 
-}  // namespace
-}  // namespace cosmo::test
-
-namespace cosmo::test {
-namespace {
-
 // Bodies are decoded from PostgreSQL's hex bytea text by store_pg itself
 // (rows.hpp bytes_of): every byte value, the empty body and a large one
 // must come back unchanged through each read path.
