@@ -112,8 +112,8 @@ http::Response handle_put(Call& call) {
     bool created = false;
     store::Resource stored;
     try {
-        stored = call.session->put_object(path, content_type, call.req.body(), &created, index,
-                                          call.write_condition());
+        stored = call.session->put_object_and_commit(path, content_type, call.req.body(),
+                                                     &created, index, call.write_condition());
     } catch (const store::Error& e) {
         // The store checks UID uniqueness under its write lock and names the
         // holder, which RFC 4791 §5.3.2 puts in the error body.
@@ -122,7 +122,6 @@ http::Response handle_put(Call& call) {
         mapped.with_href(call.href_of(e.path()));
         throw mapped;
     }
-    call.session->commit();
     http::Response res =
         http::make_response(call.req, created ? http::Status::created : http::Status::no_content);
     res.set(http::Field::etag, "\"" + stored.etag + "\"");

@@ -5,6 +5,7 @@
 #include "pg_session.hpp"
 
 #include <openssl/evp.h>
+#include <string_view>
 
 #include "cosmo/store/error.hpp"
 #include "paths.hpp"
@@ -165,16 +166,20 @@ void PgSession::begin_transaction() {
     }
 }
 
-void PgSession::check_writable() {
-    if (read_only_) {
-        throw Error(Errc::kReadOnly, "shard is read-only");
-    }
+void PgSession::forget_reads() {
     home_fresh_ = false;  // the home's revision may change from here on
     cached_body_id_ = 0;
     cached_body_.clear();
     stat_cache_.clear();
     props_cache_.clear();
     home_locks_.reset();
+}
+
+void PgSession::check_writable() {
+    if (read_only_) {
+        throw Error(Errc::kReadOnly, "shard is read-only");
+    }
+    forget_reads();
     if (!fenced_) {
         check_placement(/*for_write=*/true);
         fenced_ = true;
@@ -383,6 +388,92 @@ Resource PgSession::put_object(const std::string& path, const std::string& conte
         log_change(parent->id, leaf_of(path), false);
         return res;
     });
+}
+
+namespace {
+
+/// The store error for one of cosmo_put_object's own SQLSTATEs (class CZ,
+/// schema/shard/005_put_object_function.sql); nullopt for any other.
+std::optional<Errc> put_function_error(const std::string& sqlstate) {
+    if (sqlstate == "CZ001") return Errc::kMoved;
+    if (sqlstate == "CZ002") return Errc::kReadOnly;
+    if (sqlstate == "CZ003" || sqlstate == "CZ004") return Errc::kConflict;
+    if (sqlstate == "CZ005") return Errc::kUidConflict;
+    if (sqlstate == "CZ006") return Errc::kChanged;
+    return std::nullopt;
+}
+
+/// The message of a server error without libpq's "ERROR:  " prefix and the
+/// PL/pgSQL CONTEXT lines after it.
+std::string first_line_of(const std::string& message) {
+    std::string line = message.substr(0, message.find('\n'));
+    constexpr std::string_view kPrefix = "ERROR:  ";
+    if (line.rfind(kPrefix, 0) == 0) line.erase(0, kPrefix.size());
+    return line;
+}
+
+}  // namespace
+
+Resource PgSession::put_object_and_commit(const std::string& path,
+                                          const std::string& content_type,
+                                          const std::string& body, bool* created,
+                                          const std::optional<store::CalendarIndex>& index,
+                                          const std::optional<store::WriteCondition>& condition) {
+    if (in_transaction_ || !pending_changes_.empty()) {
+        // Not the session's only write: it joins the open transaction.
+        return store::Session::put_object_and_commit(path, content_type, body, created, index,
+                                                     condition);
+    }
+    if (read_only_) {
+        throw Error(Errc::kReadOnly, "shard is read-only");
+    }
+    if (path.empty() || is_collection_path(path) || !is_valid_path(path)) {
+        throw Error(Errc::kConflict, "not an object path: " + path);
+    }
+    forget_reads();
+    const std::string parent_path = parent_of(path);
+    const std::string name = leaf_of(path);
+    Resource res;
+    res.path = path;
+    res.content_type = content_type;
+    res.etag = etag_of(body);
+    res.content_length = static_cast<std::int64_t>(body.size());
+    const store::CalendarIndex ix = index.value_or(store::CalendarIndex{});
+    try {
+        // Autocommit: the statement is its own transaction, committed when
+        // it returns and rolled back by any of its errors.
+        const auto r = run([&](pqxx::transaction_base& txn) {
+            try {
+                return txn.exec_prepared(
+                    q::kPutObjectCommitted, owner_, epoch_, parent_path, name, content_type,
+                    pqxx::binarystring(body.data(), body.size()), res.etag, res.content_length,
+                    index.has_value(), ix.uid, ix.component, ix.first_start, ix.last_end,
+                    ix.recurring, condition.has_value(),
+                    condition && condition->etag.has_value(),
+                    condition ? condition->etag.value_or("") : "");
+            } catch (const pqxx::sql_error& e) {
+                const std::optional<Errc> code = put_function_error(e.sqlstate());
+                if (!code) throw;
+                throw Error(*code, first_line_of(e.what()));
+            }
+        });
+        res.id = r[0][0].as<std::int64_t>();
+        res.collection_id = r[0][1].as<std::int64_t>();
+        if (created != nullptr) {
+            *created = r[0][2].as<bool>();
+        }
+        res.created = from_micros(r[0][3].as<std::int64_t>());
+        res.modified = from_micros(r[0][4].as<std::int64_t>());
+        return res;
+    } catch (const Error& e) {
+        if (e.code() != Errc::kUidConflict) throw;
+        // Named after the fact (nothing was written): RFC 4791 §5.3.2 puts
+        // the holder's href in the error body. It may have gone meanwhile.
+        const std::optional<Resource> parent = stat(parent_path);
+        const std::optional<std::string> holder =
+            parent ? find_by_uid(*parent, ix.uid) : std::nullopt;
+        throw Error(Errc::kUidConflict, e.what(), holder.value_or(""));
+    }
 }
 
 Resource PgSession::make_collection_unguarded(const std::string& path, CollectionKind kind) {

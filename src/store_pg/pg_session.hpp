@@ -36,6 +36,12 @@ public:
         const std::string& path, const std::string& content_type, const std::string& body,
         bool* created, const std::optional<store::CalendarIndex>& index = std::nullopt,
         const std::optional<store::WriteCondition>& condition = std::nullopt) override;
+    /// One statement (cosmo_put_object, schema/shard/005) in autocommit
+    /// when the session has not written yet; else put_object() + commit().
+    store::Resource put_object_and_commit(
+        const std::string& path, const std::string& content_type, const std::string& body,
+        bool* created, const std::optional<store::CalendarIndex>& index = std::nullopt,
+        const std::optional<store::WriteCondition>& condition = std::nullopt) override;
     std::optional<std::string> find_by_uid(const store::Resource& collection,
                                            const std::string& uid) override;
     std::vector<store::StoredObject> read_objects(const std::vector<std::string>& paths) override;
@@ -124,6 +130,9 @@ private:
     /// placement row FOR SHARE until commit: a mover's UPDATE to 'moving'
     /// waits for this write, and no write commits after it (fencing).
     void check_writable();
+    /// Drops what the session remembers of its reads (the home, stats, a
+    /// body, dead properties, locks): a write is about to change them.
+    void forget_reads();
     /// Reads home_placement (FOR SHARE when for_write) and throws kMoved or
     /// kReadOnly as above. A missing row is a home not created yet: reads
     /// see an empty home; a write creates the row with the owner's epoch.
