@@ -48,6 +48,8 @@ std::unique_ptr<pqxx::connection> open_connection(const std::string& dsn,
         // anew (custom plans) whenever its cost model prefers that, and
         // planning was a visible part of a PUT's time (docs/performance.md).
         setup.exec("SET plan_cache_mode = force_generic_plan");
+        // Bodies come back about as large as stored, not twice (bytes_of).
+        setup.exec("SET bytea_output = 'escape'");
         setup.commit();
         // libpqxx prepares lazily on first use, then once per connection.
         for (const Query& q : queries) {

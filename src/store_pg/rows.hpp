@@ -1,6 +1,7 @@
 #pragma once
 /// Row -> value conversions for the column lists in queries.cpp.
 
+#include <cstring>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -15,31 +16,59 @@ inline store::Timestamp from_micros(std::int64_t us) {
         std::chrono::microseconds(us)));
 }
 
-/// A bytea column as bytes. PostgreSQL sends bytea as text in its hex
-/// format ("\\x4142..."), decoded here straight into the string;
-/// pqxx::binarystring would decode into a malloc'd buffer (PQunescapeBytea)
-/// and then copy it, twice the work for every body of a multiget. The
-/// older escape format (bytea_output = escape) still goes through libpq.
+/// A bytea column as bytes, decoded straight into the string from either
+/// text format PostgreSQL sends (pqxx::binarystring would decode into a
+/// malloc'd buffer with PQunescapeBytea and then copy it: twice the work
+/// for every body of a multiget). The pool sets bytea_output = escape: a
+/// calendar body is nearly all printable ASCII, which that format sends
+/// as it is (hex doubles every byte, on the socket and in the decoder).
+///  - hex: "\\x" then two hex digits per byte;
+///  - escape: printable bytes as themselves, a backslash as two, any
+///    other byte as a backslash and three octal digits.
 inline std::string bytes_of(const pqxx::field& field) {
     const char* text = field.c_str();
     const std::size_t size = field.size();
-    if (size < 2 || text[0] != '\\' || text[1] != 'x' || size % 2 != 0) {
-        return pqxx::binarystring(field).str();
-    }
-    const auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    std::string out((size - 2) / 2, '\0');
-    for (std::size_t i = 2, o = 0; i < size; i += 2, ++o) {
-        const int high = nibble(text[i]);
-        const int low = nibble(text[i + 1]);
-        if (high < 0 || low < 0) {
-            return pqxx::binarystring(field).str();  // not hex after all
+    const auto fallback = [&] { return pqxx::binarystring(field).str(); };
+    if (size >= 2 && text[0] == '\\' && text[1] == 'x') {
+        if (size % 2 != 0) return fallback();
+        const auto nibble = [](char c) -> int {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        };
+        std::string out((size - 2) / 2, '\0');
+        for (std::size_t i = 2, o = 0; i < size; i += 2, ++o) {
+            const int high = nibble(text[i]);
+            const int low = nibble(text[i + 1]);
+            if (high < 0 || low < 0) return fallback();  // not hex after all
+            out[o] = static_cast<char>((high << 4) | low);
         }
-        out[o] = static_cast<char>((high << 4) | low);
+        return out;
+    }
+    std::string out;
+    out.reserve(size);
+    const char* const end = text + size;
+    for (const char* at = text; at < end;) {
+        const auto* slash = static_cast<const char*>(std::memchr(at, '\\', end - at));
+        if (slash == nullptr) {
+            out.append(at, end);
+            break;
+        }
+        out.append(at, slash);
+        if (end - slash >= 2 && slash[1] == '\\') {
+            out += '\\';
+            at = slash + 2;
+            continue;
+        }
+        const auto octal = [](char c) { return c >= '0' && c <= '7'; };
+        if (end - slash < 4 || !octal(slash[1]) || !octal(slash[2]) || !octal(slash[3]) ||
+            slash[1] > '3') {
+            return fallback();  // not the escape format after all
+        }
+        out += static_cast<char>(((slash[1] - '0') << 6) | ((slash[2] - '0') << 3) |
+                                 (slash[3] - '0'));
+        at = slash + 4;
     }
     return out;
 }

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
+
+// store_pg's row decoding is internal; its bytea decoder is checked here
+// against what PostgreSQL really sends.
+#include "../../../src/store_pg/rows.hpp"
 #include "support/pg_fixture.hpp"
 
 namespace cosmo::test {
@@ -121,8 +126,8 @@ TEST_F(BatchReadsTest, NoHomeYetStatsAsMissing) {
     EXPECT_TRUE(s->stat(""));
 }
 
-// Bodies are decoded from PostgreSQL's hex bytea text by store_pg itself
-// (rows.hpp bytes_of): every byte value, the empty body and a large one
+// Bodies are decoded from PostgreSQL's bytea text by store_pg itself
+// (rows.hpp bytes_of, escape format as the pool sets it): every byte value, the empty body and a large one
 // must come back unchanged through each read path.
 class BodyBytesTest : public PgStoreTest {};
 
@@ -157,6 +162,28 @@ TEST_F(BodyBytesTest, EveryByteValueRoundTripsThroughEachReadPath) {
     EXPECT_EQ(batch[0].body, large);
     EXPECT_EQ(batch[1].body, all);
     EXPECT_EQ(batch[2].body, "");
+}
+
+// Both text formats of bytea decode to the same bytes: the pool asks for
+// escape, but a connection that lost the setting (a pooler between) still
+// gets hex, the server's default.
+TEST_F(BodyBytesTest, DecoderReadsTheHexAndTheEscapeFormat) {
+    if (IsSkipped()) return;
+    std::string all;
+    for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+    const std::vector<std::string> bodies = {
+        all, "", "\\", "\\\\x41", "plain ASCII, a backslash \\, text\\nline",
+        std::string("\0\0\x01", 3), "caf\xc3\xa9 \xe2\x82\xac"};
+    pqxx::connection conn(dbs_->shard_dsn(0));
+    for (const char* format : {"hex", "escape"}) {
+        pqxx::nontransaction txn(conn);
+        txn.exec(std::string("SET bytea_output = '") + format + "'");
+        for (const std::string& body : bodies) {
+            const auto r = txn.exec_params("SELECT $1::bytea",
+                                           pqxx::binarystring(body.data(), body.size()));
+            EXPECT_EQ(store_pg::detail::bytes_of(r[0][0]), body) << format << ": " << body;
+        }
+    }
 }
 
 }  // namespace
