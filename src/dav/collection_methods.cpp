@@ -187,9 +187,7 @@ http::Response handle_delete(Call& call) {
     call.check_if_header();
     call.check_locks(node.path, collection);
     call.check_parent_locks(node.path);
-    call.session->remove(*node.resource, call.write_condition());
-    call.session->remove_locks_within(node.path);
-    call.session->commit();
+    call.session->remove_and_commit(*node.resource, call.write_condition());
     return http::make_response(call.req, http::Status::no_content);
 }
 

@@ -392,14 +392,15 @@ Resource PgSession::put_object(const std::string& path, const std::string& conte
 
 namespace {
 
-/// The store error for one of cosmo_put_object's own SQLSTATEs (class CZ,
-/// schema/shard/005_put_object_function.sql); nullopt for any other.
-std::optional<Errc> put_function_error(const std::string& sqlstate) {
+/// The store error for one of the write functions' own SQLSTATEs (class
+/// CZ, schema/shard/005_write_functions.sql); nullopt for any other.
+std::optional<Errc> write_function_error(const std::string& sqlstate) {
     if (sqlstate == "CZ001") return Errc::kMoved;
     if (sqlstate == "CZ002") return Errc::kReadOnly;
     if (sqlstate == "CZ003" || sqlstate == "CZ004") return Errc::kConflict;
     if (sqlstate == "CZ005") return Errc::kUidConflict;
     if (sqlstate == "CZ006") return Errc::kChanged;
+    if (sqlstate == "CZ007") return Errc::kNotFound;
     return std::nullopt;
 }
 
@@ -410,6 +411,13 @@ std::string first_line_of(const std::string& message) {
     constexpr std::string_view kPrefix = "ERROR:  ";
     if (line.rfind(kPrefix, 0) == 0) line.erase(0, kPrefix.size());
     return line;
+}
+
+/// Throws the store error a write function raised, or e itself.
+[[noreturn]] void rethrow_write_function_error(const pqxx::sql_error& e) {
+    const std::optional<Errc> code = write_function_error(e.sqlstate());
+    if (!code) throw;
+    throw Error(*code, first_line_of(e.what()));
 }
 
 }  // namespace
@@ -452,9 +460,7 @@ Resource PgSession::put_object_and_commit(const std::string& path,
                     condition && condition->etag.has_value(),
                     condition ? condition->etag.value_or("") : "");
             } catch (const pqxx::sql_error& e) {
-                const std::optional<Errc> code = put_function_error(e.sqlstate());
-                if (!code) throw;
-                throw Error(*code, first_line_of(e.what()));
+                rethrow_write_function_error(e);
             }
         });
         res.id = r[0][0].as<std::int64_t>();
@@ -474,6 +480,31 @@ Resource PgSession::put_object_and_commit(const std::string& path,
             parent ? find_by_uid(*parent, ix.uid) : std::nullopt;
         throw Error(Errc::kUidConflict, e.what(), holder.value_or(""));
     }
+}
+
+void PgSession::remove_and_commit(const Resource& resource,
+                                  const std::optional<store::WriteCondition>& condition) {
+    if (resource.is_collection || resource.path.empty() || in_transaction_ ||
+        !pending_changes_.empty()) {
+        // A subtree, or not the session's only write: the general path.
+        store::Session::remove_and_commit(resource, condition);
+        return;
+    }
+    if (read_only_) {
+        throw Error(Errc::kReadOnly, "shard is read-only");
+    }
+    forget_reads();
+    const bool check = condition.has_value();
+    run([&](pqxx::transaction_base& txn) {
+        try {
+            // Autocommit: the statement is its own transaction.
+            txn.exec_prepared(q::kDeleteObjectCommitted, owner_, epoch_,
+                              parent_of(resource.path), leaf_of(resource.path), resource.id,
+                              check, check ? condition->etag.value_or("") : "");
+        } catch (const pqxx::sql_error& e) {
+            rethrow_write_function_error(e);
+        }
+    });
 }
 
 Resource PgSession::make_collection_unguarded(const std::string& path, CollectionKind kind) {

@@ -61,6 +61,11 @@ public:
                                     store::CollectionKind kind) override;
     void remove(const store::Resource& resource,
                 const std::optional<store::WriteCondition>& condition = std::nullopt) override;
+    /// For an object, one statement (cosmo_delete_object) in autocommit when
+    /// the session has not written yet; else the three calls.
+    void remove_and_commit(
+        const store::Resource& resource,
+        const std::optional<store::WriteCondition>& condition = std::nullopt) override;
     store::Resource copy(const store::Resource& src, const std::string& dst_path,
                          bool depth_infinity) override;
     store::Resource move(const store::Resource& src, const std::string& dst_path) override;

@@ -136,11 +136,14 @@ const std::array kShard{
           "recurring = excluded.recurring, modified_at = now() "
           "WHERE NOT $13::boolean OR ($14::boolean AND object.etag = $15::text) "
           "RETURNING id, (xmax = 0), " COSMO_US("created_at") ", " COSMO_US("modified_at")},
-    // The whole PUT in one statement (schema/shard/005_put_object_function):
-    // run in autocommit, it is its own transaction.
+    // A whole PUT or DELETE of an object in one statement
+    // (schema/shard/005_write_functions.sql): run in autocommit, each is its
+    // own transaction.
     Query{q::kPutObjectCommitted,
           "SELECT * FROM cosmo_put_object($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
           "$13, $14, $15, $16, $17)"},
+    Query{q::kDeleteObjectCommitted,
+          "SELECT cosmo_delete_object($1, $2, $3, $4, $5, $6, $7)"},
     Query{q::kCollectionInsert,
           "INSERT INTO collection AS c (owner_id, path, parent_id, kind) "
           "VALUES ($1, $2, $3, $4) RETURNING " COSMO_COLL_COLS},

@@ -43,6 +43,7 @@ inline constexpr const char* kChildObjects = "child_objects";
 inline constexpr const char* kObjectBody = "object_body";
 inline constexpr const char* kObjectUpsert = "object_upsert";
 inline constexpr const char* kPutObjectCommitted = "put_object_committed";
+inline constexpr const char* kDeleteObjectCommitted = "delete_object_committed";
 inline constexpr const char* kCollectionInsert = "collection_insert";
 inline constexpr const char* kObjectDelete = "object_delete";
 inline constexpr const char* kSubtreeDelete = "subtree_delete";

@@ -115,6 +115,18 @@ public:
     virtual void remove(const Resource& resource,
                         const std::optional<WriteCondition>& condition = std::nullopt) = 0;
 
+    /// What a DELETE does, then commit(): remove() and remove_locks_within()
+    /// of the resource, for a request whose one write this is. A store may
+    /// do it in one step (the PostgreSQL store, for an object: one statement
+    /// instead of six round trips). Same errors as remove(); on an error
+    /// nothing is removed or committed.
+    virtual void remove_and_commit(const Resource& resource,
+                                   const std::optional<WriteCondition>& condition = std::nullopt) {
+        remove(resource, condition);
+        remove_locks_within(resource.path);
+        commit();
+    }
+
     /// Copies src to dst_path (a free path; the caller deletes an existing
     /// destination first). For collections, depth_infinity copies members
     /// recursively, otherwise only the collection and its dead properties.

@@ -1,40 +1,30 @@
--- A PUT of one object as one statement: the placement fence, the parent
--- lock, the name and UID checks, the conditional upsert and the change log
--- that PgSession otherwise sends as five round trips (BEGIN + placement,
--- lock + checks, upsert, log + COMMIT). Called in autocommit, so the
--- statement is its own transaction: every failure raises, which rolls back
--- everything the call did (the placement row of a new home included).
+-- The two writes clients send most, a PUT and a DELETE of one object, as
+-- one statement each: the placement fence, the parent lock, the checks, the
+-- write and the change log that PgSession otherwise sends as five or six
+-- round trips (BEGIN + placement, lock + checks, write, log + COMMIT).
+-- Called in autocommit, so the statement is its own transaction: every
+-- failure raises, which rolls back everything the call did (the placement
+-- row of a new home included).
 --
 -- Failures carry SQLSTATEs of their own (class CZ, unused by PostgreSQL);
--- PgSession::put_object_and_commit maps them to store errors:
+-- PgSession maps them to store errors (write_function_error):
 --   CZ001 home not here (moved, or another epoch)   -> kMoved
 --   CZ002 home being moved                          -> kReadOnly
---   CZ003 parent collection missing                 -> kConflict
+--   CZ003 parent collection missing (PUT)           -> kConflict
 --   CZ004 a collection exists at name/              -> kConflict
 --   CZ005 another object of the parent has the UID  -> kUidConflict
 --   CZ006 the write condition no longer holds       -> kChanged
---
--- p_first_start / p_last_end are Unix seconds, with the bigint extremes
--- standing for -infinity / infinity (as the object_upsert statement).
-CREATE FUNCTION cosmo_put_object(
-    p_owner bigint, p_epoch bigint, p_parent text, p_name text,
-    p_content_type text, p_body bytea, p_etag text, p_size bigint,
-    p_indexed boolean, p_uid text, p_component text,
-    p_first_start bigint, p_last_end bigint, p_recurring boolean,
-    p_conditional boolean, p_expect_exists boolean, p_expect_etag text,
-    OUT put_id bigint, OUT put_collection bigint, OUT put_created boolean,
-    OUT put_created_us bigint, OUT put_modified_us bigint)
+--   CZ007 the object or its parent is gone (DELETE) -> kNotFound
+
+-- The fence of PgSession::check_placement: the owner's placement row, held
+-- FOR SHARE until the end of the caller's transaction (a mover's UPDATE to
+-- 'moving' waits for it), created with the routed epoch for a new home.
+CREATE FUNCTION cosmo_fence_home(p_owner bigint, p_epoch bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     v_epoch bigint;
     v_state text;
-    v_parent bigint;
-    v_revision bigint;
-    v_created_at timestamptz;
-    v_modified_at timestamptz;
 BEGIN
-    -- Held until the end of the statement's transaction: a mover's UPDATE
-    -- to 'moving' waits for it (the fence of PgSession::check_placement).
     SELECT epoch, state INTO v_epoch, v_state
         FROM home_placement WHERE owner_id = p_owner FOR SHARE;
     IF NOT FOUND THEN
@@ -50,6 +40,28 @@ BEGIN
     IF v_state = 'moving' THEN
         RAISE EXCEPTION 'home of user % is moving', p_owner USING ERRCODE = 'CZ002';
     END IF;
+END
+$$;
+
+-- PUT: p_first_start / p_last_end are Unix seconds, with the bigint
+-- extremes standing for -infinity / infinity (as the object_upsert
+-- statement).
+CREATE FUNCTION cosmo_put_object(
+    p_owner bigint, p_epoch bigint, p_parent text, p_name text,
+    p_content_type text, p_body bytea, p_etag text, p_size bigint,
+    p_indexed boolean, p_uid text, p_component text,
+    p_first_start bigint, p_last_end bigint, p_recurring boolean,
+    p_conditional boolean, p_expect_exists boolean, p_expect_etag text,
+    OUT put_id bigint, OUT put_collection bigint, OUT put_created boolean,
+    OUT put_created_us bigint, OUT put_modified_us bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_parent bigint;
+    v_revision bigint;
+    v_created_at timestamptz;
+    v_modified_at timestamptz;
+BEGIN
+    PERFORM cosmo_fence_home(p_owner, p_epoch);
 
     SELECT c.id INTO v_parent
         FROM collection c WHERE c.owner_id = p_owner AND c.path = p_parent FOR UPDATE;
@@ -109,5 +121,45 @@ BEGIN
     put_collection := v_parent;
     put_created_us := (extract(epoch FROM v_created_at) * 1000000)::bigint;
     put_modified_us := (extract(epoch FROM v_modified_at) * 1000000)::bigint;
+END
+$$;
+
+-- DELETE of one object: it, its dead properties and the locks rooted at it
+-- go, and its parent logs the tombstone (RFC 6578 §3.5). p_id is the object
+-- the request judged; with p_conditional, only while it has p_expect_etag.
+CREATE FUNCTION cosmo_delete_object(
+    p_owner bigint, p_epoch bigint, p_parent text, p_name text, p_id bigint,
+    p_conditional boolean, p_expect_etag text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_parent bigint;
+    v_revision bigint;
+BEGIN
+    PERFORM cosmo_fence_home(p_owner, p_epoch);
+
+    SELECT c.id INTO v_parent
+        FROM collection c WHERE c.owner_id = p_owner AND c.path = p_parent FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no parent of %', p_parent || p_name USING ERRCODE = 'CZ007';
+    END IF;
+    DELETE FROM object
+        WHERE id = p_id AND collection_id = v_parent
+          AND (NOT p_conditional OR etag = p_expect_etag);
+    IF NOT FOUND THEN
+        -- Judged present (a DELETE of an absent object is a 404 before it
+        -- gets here): it changed or went since.
+        IF p_conditional THEN
+            RAISE EXCEPTION 'changed since judged: %', p_parent || p_name
+                USING ERRCODE = 'CZ006';
+        END IF;
+        RAISE EXCEPTION 'no object %', p_parent || p_name USING ERRCODE = 'CZ007';
+    END IF;
+    DELETE FROM dead_property WHERE owner_id = p_owner AND path = p_parent || p_name;
+    DELETE FROM dav_lock WHERE owner_id = p_owner AND root = p_parent || p_name;
+
+    UPDATE collection SET revision = revision + 1, modified_at = now()
+        WHERE id = v_parent RETURNING revision INTO v_revision;
+    INSERT INTO change_log (collection_id, revision, name, deleted)
+        VALUES (v_parent, v_revision, p_name, true);
 END
 $$;

@@ -1,6 +1,7 @@
-// PgSession::put_object_and_commit: a PUT as one statement
-// (schema/shard/005_put_object_function.sql). It must do what put_object()
-// followed by commit() does, and on every failure write nothing.
+// PgSession::put_object_and_commit and remove_and_commit: a PUT and a
+// DELETE of one object as one statement each (schema/shard/
+// 005_write_functions.sql). They must do what the separate calls do, and
+// on every failure write nothing.
 
 #include <gtest/gtest.h>
 
@@ -18,7 +19,7 @@ CalendarIndex ix(const std::string& uid, std::int64_t start, std::int64_t end) {
     return CalendarIndex{uid, "VEVENT", start, end, true};
 }
 
-class PutCommittedTest : public PgStoreTest {
+class WriteFunctionTest : public PgStoreTest {
 protected:
     std::string q1(const store::User& user, const std::string& sql) {
         return pg_query(dbs_->shard_dsn(shard_index(user)), sql)[0][0];
@@ -37,7 +38,7 @@ protected:
     }
 };
 
-TEST_F(PutCommittedTest, CreatesAndReplacesLikePutObjectAndCommit) {
+TEST_F(WriteFunctionTest, CreatesAndReplacesLikePutObjectAndCommit) {
     const auto user = new_user_with_home();
     std::int64_t revision = 0;
     {
@@ -88,7 +89,7 @@ TEST_F(PutCommittedTest, CreatesAndReplacesLikePutObjectAndCommit) {
               "--false");
 }
 
-TEST_F(PutCommittedTest, EveryRefusalWritesNothing) {
+TEST_F(WriteFunctionTest, EveryRefusalWritesNothing) {
     const auto user = new_user_with_home();
     std::string etag;
     {
@@ -131,7 +132,7 @@ TEST_F(PutCommittedTest, EveryRefusalWritesNothing) {
     EXPECT_EQ(state_of(user), before);
 }
 
-TEST_F(PutCommittedTest, PlacementFencesTheWrite) {
+TEST_F(WriteFunctionTest, PlacementFencesTheWrite) {
     const auto user = new_user_with_home();
     const std::string owner = std::to_string(user.id);
     const std::string dsn = dbs_->shard_dsn(shard_index(user));
@@ -170,7 +171,7 @@ TEST_F(PutCommittedTest, PlacementFencesTheWrite) {
 
 // After another write the session is in a transaction: the PUT joins it, and
 // both land together at its commit.
-TEST_F(PutCommittedTest, JoinsAnOpenTransaction) {
+TEST_F(WriteFunctionTest, JoinsAnOpenTransaction) {
     const auto user = new_user_with_home();
     auto s = shards_->open(user);
     s->make_collection("notes/", CollectionKind::kPlain);
@@ -180,7 +181,7 @@ TEST_F(PutCommittedTest, JoinsAnOpenTransaction) {
     EXPECT_TRUE(other->stat("notes/a.txt"));
 }
 
-TEST_F(PutCommittedTest, ReadOnlyShardRefuses) {
+TEST_F(WriteFunctionTest, ReadOnlyShardRefuses) {
     const auto user = new_user_with_home("ro");
     directory_->set_shard_state(directory_->find_shard(user.shard_id)->name, "readonly");
     auto fresh = store_pg::make_shard_store(*directory_, test_pool_options());
@@ -190,6 +191,107 @@ TEST_F(PutCommittedTest, ReadOnlyShardRefuses) {
               }),
               Errc::kReadOnly);
     directory_->set_shard_state(directory_->find_shard(user.shard_id)->name, "active");
+}
+
+TEST_F(WriteFunctionTest, DeleteTakesTheObjectItsPropertiesAndLocksAndLogsATombstone) {
+    const auto user = new_user_with_home();
+    store::Resource doomed;
+    {
+        auto s = shards_->open(user);
+        doomed = s->put_object("calendar/a.ics", "text/calendar", "A", nullptr, ix("u1", 0, 10));
+        s->put_object("calendar/b.ics", "text/calendar", "B", nullptr, ix("u2", 0, 10));
+        s->set_dead_property(doomed, store::DeadProperty{"urn:t", "x", "1"});
+        store::Lock lock;
+        lock.token = "urn:uuid:delete-me";
+        lock.root = "calendar/a.ics";
+        lock.exclusive = true;
+        lock.timeout_seconds = 600;
+        s->create_lock(lock);
+        s->commit();
+    }
+    std::int64_t revision = 0;
+    {
+        auto s = shards_->open(user);
+        revision = s->stat("calendar/")->revision;
+        s->remove_and_commit(*s->stat("calendar/a.ics"), store::WriteCondition{doomed.etag});
+    }  // nothing left to commit
+    auto s = shards_->open(user);
+    EXPECT_FALSE(s->stat("calendar/a.ics"));
+    EXPECT_TRUE(s->stat("calendar/b.ics"));
+    EXPECT_FALSE(s->find_lock("urn:uuid:delete-me"));
+    EXPECT_EQ(q1(user, "SELECT count(*) FROM dead_property WHERE owner_id = " +
+                           std::to_string(user.id) + " AND path = 'calendar/a.ics'"),
+              "0");
+    EXPECT_EQ(s->stat("calendar/")->revision, revision + 1);
+    EXPECT_EQ(q1(user, "SELECT name || ':' || deleted FROM change_log WHERE collection_id = " +
+                           std::to_string(doomed.collection_id) +
+                           " ORDER BY revision DESC LIMIT 1"),
+              "a.ics:true");
+    // The UID is free again.
+    s->put_object_and_commit("calendar/c.ics", "text/calendar", "C", nullptr, ix("u1", 0, 10));
+}
+
+TEST_F(WriteFunctionTest, DeleteRefusalsRemoveNothing) {
+    const auto user = new_user_with_home();
+    store::Resource judged;
+    {
+        auto s = shards_->open(user);
+        judged = s->put_object("calendar/a.ics", "text/calendar", "A", nullptr, ix("u1", 0, 10));
+        s->commit();
+    }
+    {
+        auto other = shards_->open(user);  // an edit lands after DELETE judged If-Match
+        other->put_object_and_commit("calendar/a.ics", "text/calendar", "A2", nullptr,
+                                     ix("u1", 0, 10));
+    }
+    const std::string before = state_of(user);
+    EXPECT_EQ(error_of([&] {
+                  auto s = shards_->open(user);
+                  s->remove_and_commit(judged, store::WriteCondition{judged.etag});
+              }),
+              Errc::kChanged);
+    EXPECT_EQ(state_of(user), before);
+    {
+        auto s = shards_->open(user);
+        pg_query(dbs_->shard_dsn(shard_index(user)),
+                 "UPDATE home_placement SET epoch = 3 WHERE owner_id = " +
+                     std::to_string(user.id));
+        EXPECT_EQ(error_of([&] { s->remove_and_commit(*s->stat("calendar/a.ics")); }),
+                  Errc::kMoved);
+        pg_query(dbs_->shard_dsn(shard_index(user)),
+                 "UPDATE home_placement SET epoch = 0 WHERE owner_id = " +
+                     std::to_string(user.id));
+    }
+    EXPECT_EQ(state_of(user), before);
+    // Gone meanwhile (judged present, deleted by another request first).
+    auto late = shards_->open(user);
+    const auto present = *late->stat("calendar/a.ics");
+    {
+        auto first = shards_->open(user);
+        first->remove_and_commit(*first->stat("calendar/a.ics"));
+    }
+    const std::string after_first = state_of(user);
+    EXPECT_EQ(error_of([&] { late->remove_and_commit(present); }), Errc::kNotFound);
+    EXPECT_EQ(state_of(user), after_first);
+}
+
+// A collection goes the general way (a subtree, its locks below): still one
+// transaction, committed.
+TEST_F(WriteFunctionTest, DeleteOfACollectionTakesItsSubtree) {
+    const auto user = new_user_with_home();
+    {
+        auto s = shards_->open(user);
+        s->make_collection("notes/", CollectionKind::kPlain);
+        s->put_object("notes/a.txt", "text/plain", "a", nullptr);
+        s->commit();
+    }
+    {
+        auto s = shards_->open(user);
+        s->remove_and_commit(*s->stat("notes/"));
+    }
+    auto s = shards_->open(user);
+    EXPECT_FALSE(s->stat("notes/"));
+    EXPECT_FALSE(s->stat("notes/a.txt"));
 }
 
 }  // namespace
