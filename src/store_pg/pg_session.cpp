@@ -36,6 +36,13 @@ std::string etag_of(const std::string& body) {
 
 namespace {
 
+/// Throws kConflict unless path names an object (not a collection).
+void check_object_path(const std::string& path) {
+    if (path.empty() || is_collection_path(path) || !is_valid_path(path)) {
+        throw Error(Errc::kConflict, "not an object path: " + path);
+    }
+}
+
 /// The strings of a one-dimensional text array (NULL: none).
 std::vector<std::string> strings_of(const pqxx::field& array) {
     std::vector<std::string> out;
@@ -175,10 +182,14 @@ void PgSession::forget_reads() {
     home_locks_.reset();
 }
 
-void PgSession::check_writable() {
+void PgSession::check_shard_writable() const {
     if (read_only_) {
         throw Error(Errc::kReadOnly, "shard is read-only");
     }
+}
+
+void PgSession::check_writable() {
+    check_shard_writable();
     forget_reads();
     if (!fenced_) {
         check_placement(/*for_write=*/true);
@@ -341,9 +352,7 @@ Resource PgSession::put_object(const std::string& path, const std::string& conte
                                const std::optional<store::WriteCondition>& condition) {
     return run([&](pqxx::transaction_base& txn) {
         check_writable();
-        if (path.empty() || is_collection_path(path) || !is_valid_path(path)) {
-            throw Error(Errc::kConflict, "not an object path: " + path);
-        }
+        check_object_path(path);
         const std::optional<std::string> uid =
             index ? std::optional<std::string>(index->uid) : std::nullopt;
         const auto locked = txn.exec_prepared(q::kCollectionLockCheckName, owner_,
@@ -427,17 +436,13 @@ Resource PgSession::put_object_and_commit(const std::string& path,
                                           const std::string& body, bool* created,
                                           const std::optional<store::CalendarIndex>& index,
                                           const std::optional<store::WriteCondition>& condition) {
-    if (in_transaction_ || !pending_changes_.empty()) {
+    if (has_written()) {
         // Not the session's only write: it joins the open transaction.
         return store::Session::put_object_and_commit(path, content_type, body, created, index,
                                                      condition);
     }
-    if (read_only_) {
-        throw Error(Errc::kReadOnly, "shard is read-only");
-    }
-    if (path.empty() || is_collection_path(path) || !is_valid_path(path)) {
-        throw Error(Errc::kConflict, "not an object path: " + path);
-    }
+    check_shard_writable();
+    check_object_path(path);
     forget_reads();
     const std::string parent_path = parent_of(path);
     const std::string name = leaf_of(path);
@@ -484,15 +489,12 @@ Resource PgSession::put_object_and_commit(const std::string& path,
 
 void PgSession::remove_and_commit(const Resource& resource,
                                   const std::optional<store::WriteCondition>& condition) {
-    if (resource.is_collection || resource.path.empty() || in_transaction_ ||
-        !pending_changes_.empty()) {
+    if (resource.is_collection || resource.path.empty() || has_written()) {
         // A subtree, or not the session's only write: the general path.
         store::Session::remove_and_commit(resource, condition);
         return;
     }
-    if (read_only_) {
-        throw Error(Errc::kReadOnly, "shard is read-only");
-    }
+    check_shard_writable();
     forget_reads();
     const bool check = condition.has_value();
     run([&](pqxx::transaction_base& txn) {

@@ -135,6 +135,13 @@ private:
     /// placement row FOR SHARE until commit: a mover's UPDATE to 'moving'
     /// waits for this write, and no write commits after it (fencing).
     void check_writable();
+    /// Throws kReadOnly on a read-only shard (the first half of
+    /// check_writable, for the one-statement writes that fence in SQL).
+    void check_shard_writable() const;
+    /// True once the session has sent a write (its transaction is open or a
+    /// change is waiting to be logged): a one-statement write would then
+    /// commit apart from it, so it takes the general path instead.
+    bool has_written() const { return in_transaction_ || !pending_changes_.empty(); }
     /// Drops what the session remembers of its reads (the home, stats, a
     /// body, dead properties, locks): a write is about to change them.
     void forget_reads();
