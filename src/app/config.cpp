@@ -1,8 +1,10 @@
 #include "cosmo/app/config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 #include <boost/algorithm/string.hpp>
 #include <boost/program_options.hpp>
@@ -22,7 +24,8 @@ po::options_description config_options(Config& c) {
          "path prefix under which a proxy exposes Cosmo, e.g. /dav")
         ("trusted-proxies", po::value<std::string>()->default_value(""),
          "comma-separated proxy addresses whose X-Forwarded-For is believed")
-        ("io-threads", po::value(&c.io_threads)->default_value(c.io_threads), "I/O threads")
+        ("io-threads", po::value(&c.io_threads)->default_value(c.io_threads),
+         "I/O threads; 0 = two per core")
         ("inline-handlers", po::value(&c.inline_handlers)->default_value(c.inline_handlers),
          "run request handlers on the I/O threads (no worker hand-off; set io-threads to "
          "the requests to serve at once)")
@@ -169,6 +172,12 @@ Config load_config(const std::vector<std::string>& args,
         while (!config.external_prefix.empty() && config.external_prefix.back() == '/') {
             config.external_prefix.pop_back();
         }
+    }
+    if (config.io_threads == 0) {
+        // With handlers inline, one thread runs while another waits for its
+        // database answer; more runnable threads than that only add
+        // context switches (performance.md, "io-threads: two per core").
+        config.io_threads = static_cast<int>(2 * std::max(1u, std::thread::hardware_concurrency()));
     }
     if (config.io_threads < 1 || config.worker_threads < 1) {
         throw std::runtime_error("configuration: io-threads and worker-threads must be >= 1");

@@ -21,7 +21,9 @@ struct Config {
     std::string admin_listen = "127.0.0.1:8081";
     std::string external_prefix;               ///< e.g. "/dav" behind a proxy
     std::vector<std::string> trusted_proxies;  ///< comma-separated in the file
-    int io_threads = 8;            ///< with inline handlers: the requests served at once
+    /// With inline handlers: the requests served at once. 0 (the default)
+    /// means two per core, resolved by load_config (docs/operations.md).
+    int io_threads = 0;
     int worker_threads = 2;        ///< handlers when not inline, and background jobs
     bool inline_handlers = true;   ///< handlers on the I/O threads (http::ListenerOptions)
     // HTTP limits

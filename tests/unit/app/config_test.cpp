@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 #include "cosmo/app/config.hpp"
 
@@ -22,6 +24,15 @@ TEST(Config, SyncRetentionDays) {
     EXPECT_EQ(load({"--sync-retention-days=30"}).sync_retention_days, 30);
     EXPECT_EQ(load({"--sync-retention-days=7"}).sync_retention_days, 7);
     EXPECT_THROW(load({"--sync-retention-days=6"}), std::runtime_error);
+}
+
+// io-threads 0 (the default) becomes two per core; a number is kept.
+TEST(Config, IoThreadsDefaultToTwoPerCore) {
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    EXPECT_EQ(load({}).io_threads, 2 * cores);
+    EXPECT_EQ(load({"--io-threads=0"}).io_threads, 2 * cores);
+    EXPECT_EQ(load({"--io-threads=3"}).io_threads, 3);
+    EXPECT_THROW(load({"--io-threads=-1"}), std::runtime_error);
 }
 
 // DESIGN.md, bad input: the CalDAV limits are config keys.
@@ -53,6 +64,7 @@ TEST(Config, ShippedExampleLoadsWithTheDefaults) {
     EXPECT_EQ(file.auth_verified_lifetime, defaults.auth_verified_lifetime);
     EXPECT_EQ(file.sync_retention_days, defaults.sync_retention_days);
     EXPECT_EQ(file.data_dir, defaults.data_dir);
+    EXPECT_EQ(file.io_threads, defaults.io_threads);
     EXPECT_TRUE(file.embedded());
 }
 
