@@ -58,17 +58,25 @@ http::Response run_multiget(const Options& options, dav::Call& call, const xml::
     // before that (a client may name one href twice).
     std::map<std::string, std::size_t> uses_left;
     for (const std::string& p : paths) ++uses_left[p];
+    std::vector<dav::Node> nodes;                         // the hrefs found, in order
+    std::vector<std::optional<std::size_t>> node_of(hrefs.size());  // by href
+    for (std::size_t i = 0; i < hrefs.size(); ++i) {
+        const auto it = wanted[i] ? found.find(*wanted[i]) : found.end();
+        if (it == found.end()) continue;
+        store::StoredObject object =
+            --uses_left[it->first] == 0 ? std::move(it->second) : it->second;
+        node_of[i] = nodes.size();
+        nodes.push_back(object_node(call, std::move(object)));
+    }
+    const dav::DeadPropertyBatch dead(call, *req, nodes);
     xml::Writer w;
     w.start(dav("multistatus"));
     for (std::size_t i = 0; i < hrefs.size(); ++i) {
-        const auto it = wanted[i] ? found.find(*wanted[i]) : found.end();
-        if (it == found.end()) {
+        if (!node_of[i]) {
             write_status_response(w, hrefs[i], http::Status::not_found);
             continue;
         }
-        store::StoredObject object =
-            --uses_left[it->first] == 0 ? std::move(it->second) : it->second;
-        dav::write_prop_response(call, object_node(call, std::move(object)), *req, false, w);
+        dav::write_prop_response(call, nodes[*node_of[i]], *req, false, w, dead.of(*node_of[i]));
     }
     return call.xml_response(http::Status::multi_status, w.finish());
 }

@@ -130,27 +130,33 @@ std::vector<LiveProperty> calendar_properties(const Options& options) {
     // RFC 4791 §9.6: the object's bytes exactly as stored, or the requested
     // view of them (comp/prop selection, expand, limit-recurrence-set).
     const std::size_t max_instances = options.max_instances;
-    rows.push_back(row(caldav("calendar-data"), on_calendar_object,
-                       [max_instances](const PropContext& c, xml::Writer& w) {
-                           const std::string body =
-                               c.node.body ? *c.node.body
-                                           : c.call.session->read_body(*c.node.resource);
-                           if (!c.request || c.request->children.empty()) {
-                               w.text(body);
-                               return;
-                           }
-                           const ical::CalendarDataRequest req = parse_calendar_data(*c.request);
-                           if (ical::is_whole_object(req)) {
-                               w.text(body);
-                               return;
-                           }
-                           std::string tzid;
-                           if (const auto parent =
-                                   c.call.session->stat(dav::parent_path(c.node.path))) {
-                               tzid = collection_tzid(c.call, *parent);
-                           }
-                           w.text(ical::render_calendar_data(body, req, tzid, max_instances));
-                       }));
+    dav::LiveProperty calendar_data = row(
+        caldav("calendar-data"), on_calendar_object,
+        [max_instances](const PropContext& c, xml::Writer& w) {
+            // The REPORTs and a PROPFIND Depth 1 hand the body over
+            // with the node (not copied again here); else it is read now.
+            std::string read;
+            const std::string& body =
+                c.node.body ? *c.node.body
+                            : (read = c.call.session->read_body(*c.node.resource));
+            if (!c.request || c.request->children.empty()) {
+                w.text(body);
+                return;
+            }
+            const ical::CalendarDataRequest req = parse_calendar_data(*c.request);
+            if (ical::is_whole_object(req)) {
+                w.text(body);
+                return;
+            }
+            std::string tzid;
+            if (const auto parent =
+                    c.call.session->stat(dav::parent_path(c.node.path))) {
+                tzid = collection_tzid(c.call, *parent);
+            }
+            w.text(ical::render_calendar_data(body, req, tzid, max_instances));
+        });
+    calendar_data.reads_body = true;
+    rows.push_back(std::move(calendar_data));
     return rows;
 }
 

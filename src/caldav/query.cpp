@@ -119,20 +119,25 @@ http::Response run_query(const Options& options, MatchMemo& memo, dav::Call& cal
         read_bodies(call, candidates, has_body, needed);
     }
 
-    xml::Writer w;
-    w.start(dav("multistatus"));
-    std::size_t written = 0;
+    std::vector<dav::Node> nodes;  // the matches, up to the limit
+    bool truncated = false;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
         if (!*verdicts[i]) continue;
-        if (written == limit) {
-            write_truncated(call, w);
+        if (nodes.size() == limit) {
+            truncated = true;
             break;
         }
         dav::Node n = object_node(call, std::move(candidates[i]));
         if (!has_body[i]) n.body.reset();  // not read; a getter reads it if needed
-        dav::write_prop_response(call, n, q.props, false, w);
-        ++written;
+        nodes.push_back(std::move(n));
     }
+    const dav::DeadPropertyBatch dead(call, q.props, nodes);
+    xml::Writer w;
+    w.start(dav("multistatus"));
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        dav::write_prop_response(call, nodes[i], q.props, false, w, dead.of(i));
+    }
+    if (truncated) write_truncated(call, w);
     return call.xml_response(http::Status::multi_status, w.finish());
 }
 

@@ -67,25 +67,35 @@ void write_changes(dav::Call& call, const store::Resource& collection,
             objects.emplace(std::move(p), store::StoredObject{std::move(r), {}});
         }
     }
-    for (const store::Change& c : changes) {
+    std::vector<dav::Node> nodes;  // the members still there
+    std::vector<std::optional<std::size_t>> node_of(changes.size());  // by change
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        const store::Change& c = changes[i];
+        if (c.deleted) continue;
         const std::string path = collection.path + c.name;
-        if (!c.deleted) {
-            if (auto it = objects.find(path); it != objects.end()) {
-                // Each member is listed once: its body can move into the node.
-                dav::Node n = object_node(call, std::move(it->second));
-                if (!with_bodies) n.body.reset();  // not read; a getter reads it if needed
-                dav::write_prop_response(call, n, props, false, w);
-                continue;
-            }
-            if (c.name.back() == '/') {
-                dav::Node n = call.store_node(path.substr(0, path.size() - 1), true);
-                if (n.resource) {
-                    dav::write_prop_response(call, n, props, false, w);
-                    continue;
-                }
+        if (auto it = objects.find(path); it != objects.end()) {
+            // Each member is listed once: its body can move into the node.
+            dav::Node n = object_node(call, std::move(it->second));
+            if (!with_bodies) n.body.reset();  // not read; a getter reads it if needed
+            node_of[i] = nodes.size();
+            nodes.push_back(std::move(n));
+        } else if (c.name.back() == '/') {
+            dav::Node n = call.store_node(path.substr(0, path.size() - 1), true);
+            if (n.resource) {
+                node_of[i] = nodes.size();
+                nodes.push_back(std::move(n));
             }
         }
-        write_status_response(w, call.href_of(path), http::Status::not_found);
+    }
+    const dav::DeadPropertyBatch dead(call, props, nodes);
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        if (node_of[i]) {
+            dav::write_prop_response(call, nodes[*node_of[i]], props, false, w,
+                                     dead.of(*node_of[i]));
+        } else {
+            write_status_response(w, call.href_of(collection.path + changes[i].name),
+                                  http::Status::not_found);
+        }
     }
 }
 
@@ -121,6 +131,7 @@ http::Response run_sync(const Options& options, dav::Call& call, const xml::Elem
         // is a collection (then the listing may be cached).
         const auto write_members = [&](xml::Writer& out) {
             bool objects_only = true;
+            std::vector<dav::Node> nodes;
             for (store::Resource& r : call.session->children(collection)) {
                 const bool is_collection = r.path.back() == '/';
                 objects_only = objects_only && !is_collection;
@@ -128,7 +139,11 @@ http::Response run_sync(const Options& options, dav::Call& call, const xml::Elem
                                             : object_node(call, store::StoredObject{std::move(r), {}});
                 if (!n.resource) continue;
                 n.body.reset();  // not read; a getter reads it if needed
-                dav::write_prop_response(call, n, req.props, false, out);
+                nodes.push_back(std::move(n));
+            }
+            const dav::DeadPropertyBatch dead(call, req.props, nodes);
+            for (std::size_t i = 0; i < nodes.size(); ++i) {
+                dav::write_prop_response(call, nodes[i], req.props, false, out, dead.of(i));
             }
             return objects_only;
         };

@@ -2,6 +2,7 @@
 /// RFC 8144 §2.1).
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "cosmo/dav/error.hpp"
 #include "methods.hpp"
@@ -107,6 +108,43 @@ bool needs_member_dead_properties(const Call& call, const PropRequest& req) {
     return false;
 }
 
+/// Whether write_prop_response reads the node's dead properties: as above,
+/// or a live property that does not apply to this node (DAV:displayname is
+/// live on the virtual collections and dead on stored resources).
+bool reads_dead_properties(Call& call, const Node& node, const PropRequest& req) {
+    if (node.kind != NodeKind::kStore || !node.resource) return false;
+    if (needs_member_dead_properties(call, req)) return true;
+    return std::any_of(req.props.begin(), req.props.end(), [&](const xml::Element& e) {
+        const LiveProperty* live = call.registries.find_property(e.name);
+        return !live->applies(PropContext{call, node, &e});
+    });
+}
+
+/// A property read from the stored bytes (calendar-data) asked of the
+/// members: their bodies in one query rather than one per member.
+void read_member_bodies(Call& call, const PropRequest& req, std::vector<Node>& nodes) {
+    if (req.kind != PropRequest::Kind::kProp) return;
+    std::vector<std::string> paths;
+    std::unordered_map<std::string, Node*> by_path;
+    for (Node& n : nodes) {
+        if (n.kind != NodeKind::kStore || !n.resource || n.resource->is_collection || n.body) {
+            continue;
+        }
+        const bool reads_body = std::any_of(req.props.begin(), req.props.end(),
+                                            [&](const xml::Element& e) {
+            const LiveProperty* live = call.registries.find_property(e.name);
+            return live && live->reads_body && live->applies(PropContext{call, n, &e});
+        });
+        if (reads_body && by_path.emplace(n.path, &n).second) paths.push_back(n.path);
+    }
+    if (paths.empty()) return;
+    for (store::StoredObject& o : call.session->read_objects(paths)) {
+        if (const auto it = by_path.find(o.resource.path); it != by_path.end()) {
+            it->second->body = std::move(o.body);
+        }
+    }
+}
+
 /// Writes the members of a stored collection from the listing cache, or
 /// writes them and keeps them there; false when the listing may not be
 /// cached (see listing_cache.hpp), and then nothing was written.
@@ -156,6 +194,27 @@ std::optional<PropRequest> parse_prop_request(const xml::Element& root) {
         if (const xml::Element* inc = root.child(dav("include"))) r.props = inc->children;
     }
     return r;
+}
+
+DeadPropertyBatch::DeadPropertyBatch(Call& call, const PropRequest& request,
+                                     const std::vector<Node>& nodes) {
+    const bool needed = std::any_of(nodes.begin(), nodes.end(), [&](const Node& n) {
+        return reads_dead_properties(call, n, request);
+    });
+    if (!needed) return;
+    std::vector<const store::Resource*> resources;
+    for (const Node& n : nodes) {
+        if (n.kind == NodeKind::kStore && n.resource) resources.push_back(&*n.resource);
+    }
+    std::vector<std::vector<store::DeadProperty>> read =
+        resources.empty() ? decltype(read){} : call.session->dead_properties_of(resources);
+    by_node_.resize(nodes.size());
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        if (nodes[i].kind == NodeKind::kStore && nodes[i].resource) {
+            by_node_[i] = std::move(read[next++]);
+        }
+    }
 }
 
 void write_prop_response(Call& call, const Node& node, const PropRequest& req, bool minimal,
@@ -249,22 +308,11 @@ http::Response handle_propfind(Call& call) {
     if (depth == Depth::kOne && write_cached_members(call, req, minimal, w)) {
         // served from (or stored in) the listing cache
     } else if (depth == Depth::kOne) {
-        const std::vector<Node> nodes = members(call, call.node);
-        // One query for the dead properties of every member instead of one
-        // per member, when the request needs them (allprop, propname, or a
-        // name with no live property); else none is read at all.
-        std::vector<std::vector<store::DeadProperty>> dead;
-        if (needs_member_dead_properties(call, req)) {
-            std::vector<const store::Resource*> resources;
-            for (const Node& m : nodes) {
-                if (m.kind == NodeKind::kStore && m.resource) resources.push_back(&*m.resource);
-            }
-            if (!resources.empty()) dead = call.session->dead_properties_of(resources);
-        }
-        std::size_t next = 0;
-        for (const Node& m : nodes) {
-            const bool stored = !dead.empty() && m.kind == NodeKind::kStore && m.resource;
-            write_prop_response(call, m, req, minimal, w, stored ? &dead[next++] : nullptr);
+        std::vector<Node> nodes = members(call, call.node);
+        read_member_bodies(call, req, nodes);
+        const DeadPropertyBatch dead(call, req, nodes);
+        for (std::size_t i = 0; i < nodes.size(); ++i) {
+            write_prop_response(call, nodes[i], req, minimal, w, dead.of(i));
         }
     }
     http::Response res = call.xml_response(http::Status::multi_status, w.finish());

@@ -171,6 +171,7 @@ public:
     }
 
     std::string read_body(const store::Resource& object) override {
+        store_.count_body_read();
         return entry(object.path).body;
     }
 
@@ -221,6 +222,7 @@ public:
     }
 
     std::vector<store::StoredObject> read_objects(const std::vector<std::string>& paths) override {
+        store_.count_body_read();  // one round trip in a real store
         std::vector<store::StoredObject> out;
         for (const std::string& p : paths) {
             auto it = home_.entries.find(p);
@@ -606,6 +608,16 @@ int MemoryShardStore::dead_property_reads() const {
 void MemoryShardStore::count_dead_property_read() {
     std::lock_guard lock(mutex_);
     ++dead_property_reads_;
+}
+
+int MemoryShardStore::body_reads() const {
+    std::lock_guard lock(mutex_);
+    return body_reads_;
+}
+
+void MemoryShardStore::count_body_read() {
+    std::lock_guard lock(mutex_);
+    ++body_reads_;
 }
 
 int MemoryShardStore::opens() const {

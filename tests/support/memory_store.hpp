@@ -80,6 +80,11 @@ public:
     int dead_property_reads() const;
     /// Used by sessions: counts one dead-property list read.
     void count_dead_property_read();
+    /// Body reads so far (read_body, and one per read_objects batch): a
+    /// multistatus must not read bodies per member.
+    int body_reads() const;
+    /// Used by sessions: counts one body read.
+    void count_body_read();
     /// Committed state of a home (a copy), for assertions.
     Home snapshot(store::UserId owner) const;
 
@@ -94,6 +99,7 @@ private:
     int fail_count_ = 0;
     int opens_ = 0;
     int dead_property_reads_ = 0;
+    int body_reads_ = 0;
 };
 
 }  // namespace cosmo::test

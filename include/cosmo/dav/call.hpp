@@ -125,6 +125,24 @@ std::optional<PropRequest> parse_prop_request(const xml::Element& root);
 void write_prop_response(Call& call, const Node& node, const PropRequest& request, bool minimal,
                          xml::Writer& w, const std::vector<store::DeadProperty>* dead = nullptr);
 
+/// The dead properties of the nodes one multistatus lists, read in one
+/// query when writing `request` reads them for any stored node (allprop,
+/// propname, or a name no live property answers for that node, such as
+/// DAV:displayname on an event); else none is read. Without it each such
+/// node would cost a query of its own.
+class DeadPropertyBatch {
+public:
+    DeadPropertyBatch(Call& call, const PropRequest& request, const std::vector<Node>& nodes);
+    /// nodes[i]'s dead properties for write_prop_response, or null when
+    /// none were read (then none are needed).
+    const std::vector<store::DeadProperty>* of(std::size_t i) const {
+        return by_node_.empty() ? nullptr : &by_node_[i];
+    }
+
+private:
+    std::vector<std::vector<store::DeadProperty>> by_node_;  ///< empty, or one per node
+};
+
 /// Creates the collection at the request target with the properties set in
 /// a creation body (RFC 5689 §3 DAV:mkcol, RFC 4791 §5.3.1 C:mkcalendar;
 /// `root` null = no body). `default_type` is the resourcetype created when

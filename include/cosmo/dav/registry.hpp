@@ -39,6 +39,10 @@ struct LiveProperty {
     std::function<bool(const PropContext&)> applies;
     /// Writes the value inside the already opened property element.
     std::function<void(const PropContext&, xml::Writer&)> write;
+    /// The value comes from the stored bytes (CALDAV:calendar-data): a
+    /// PROPFIND Depth 1 that asks for it reads every member's body in one
+    /// query first, instead of one query per member.
+    bool reads_body = false;
     /// For values stored as dead properties (PROPPATCH, MKCOL, MKCALENDAR):
     /// checks a value before it is stored; returns the precondition to report
     /// with a 403, or nullopt when acceptable. May be empty.
