@@ -51,6 +51,37 @@ void read_bodies(dav::Call& call, std::vector<store::StoredObject>& candidates,
     }
 }
 
+/// The listing cache key of a calendar-query on a calendar, when its answer
+/// is a function of the collection's revision (as a listing's is,
+/// listing_cache.hpp): every property asked is decided by the member's row
+/// or, for calendar-data, by its stored bytes, the calendar's time zone
+/// (in the key, read before) and max-instances. The request body is in the
+/// key as sent (filter, properties, limit, time zone); a large one is not
+/// cached. nullopt: compute the answer and keep nothing.
+std::optional<std::string> query_cache_key(const Options& options, const dav::Call& call,
+                                           const CalendarQuery& q,
+                                           const store::Resource& collection,
+                                           const std::string& tzid) {
+    constexpr std::size_t kMaxKeyedBody = 8 * 1024;
+    const std::string& body = call.req.body();
+    if (q.props.kind != dav::PropRequest::Kind::kProp || body.size() > kMaxKeyedBody) {
+        return std::nullopt;
+    }
+    for (const xml::Element& e : q.props.props) {
+        if (!dav::ListingCache::row_property(e.name) && e.name != xml::caldav("calendar-data")) {
+            return std::nullopt;
+        }
+    }
+    std::string k = "calendar-query\n";
+    k.append(call.options.prefix).append("\n").append(call.ctx.user).append("\n");
+    k.append(call.node.user).append("\n").append(std::to_string(collection.id)).append("\n");
+    k.append(collection.path).append("\n").append(std::to_string(collection.revision));
+    k.append("\n").append(tzid).append("\n").append(std::to_string(options.max_instances));
+    k.append("\n").append(std::to_string(options.max_results)).append("\n");
+    k.append(call.header("Depth")).append("\n").append(body);
+    return k;
+}
+
 http::Response run_query(const Options& options, MatchMemo& memo, dav::Call& call,
                          const xml::Element& root) {
     const CalendarQuery q = parse_calendar_query(root);
@@ -69,75 +100,88 @@ http::Response run_query(const Options& options, MatchMemo& memo, dav::Call& cal
     const store::Resource& collection = on_object && parent ? *parent : *call.node.resource;
     std::string tzid = q.timezone_id;
     if (tzid.empty() && collection.is_collection) tzid = collection_tzid(call, collection);
-    // Candidates without bodies: verdicts remembered by ETag need none.
-    std::vector<store::StoredObject> candidates;
-    if (on_object) {
-        candidates = call.session->read_objects({call.node.path});
-    } else {
-        for (store::Resource& r :
-             call.session->resources_in_range(collection, hints.component, start, end)) {
-            candidates.push_back({std::move(r), {}});
-        }
-    }
-    std::vector<bool> has_body(candidates.size(), on_object);
     const std::size_t limit = std::min(q.limit.value_or(options.max_results), options.max_results);
     const xml::Element* filter = root.child(xml::caldav("filter"));
     const std::string memo_context =
         MatchMemo::context(filter ? filter->inner_xml : "", tzid, options.max_instances);
+    // The responses for the matches, and the 507 when cut.
+    const auto write_matches = [&](xml::Writer& w) {
+        // Candidates without bodies: verdicts remembered by ETag need none.
+        std::vector<store::StoredObject> candidates;
+        if (on_object) {
+            candidates = call.session->read_objects({call.node.path});
+        } else {
+            for (store::Resource& r :
+                 call.session->resources_in_range(collection, hints.component, start, end)) {
+                candidates.push_back({std::move(r), {}});
+            }
+        }
+        std::vector<bool> has_body(candidates.size(), on_object);
 
-    std::vector<std::optional<bool>> verdicts(candidates.size());
-    std::vector<std::size_t> unread;
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-        verdicts[i] = memo.find(memo_context, candidates[i].resource.etag);
-        if (!verdicts[i] && !has_body[i]) unread.push_back(i);
-    }
-    read_bodies(call, candidates, has_body, unread);
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-        if (verdicts[i]) continue;
-        const store::StoredObject& o = candidates[i];
-        ical::ParseResult parsed = ical::parse(o.body);
-        if (!parsed.ok()) {
-            spdlog::warn("request {}: skipping unparsable {}", call.ctx.request_id,
-                         o.resource.path);
-            verdicts[i] = false;
-            continue;
+        std::vector<std::optional<bool>> verdicts(candidates.size());
+        std::vector<std::size_t> unread;
+        for (std::size_t i = 0; i < candidates.size(); ++i) {
+            verdicts[i] = memo.find(memo_context, candidates[i].resource.etag);
+            if (!verdicts[i] && !has_body[i]) unread.push_back(i);
         }
-        try {
-            verdicts[i] = ical::matches(*parsed.calendar, q.filter, tzid, options.max_instances);
-        } catch (const ical::UnsupportedFilter& e) {
-            throw dav::DavError::forbidden(dav::Precondition::kSupportedCollation,
-                                           "Unsupported collation " + e.collation());
+        read_bodies(call, candidates, has_body, unread);
+        for (std::size_t i = 0; i < candidates.size(); ++i) {
+            if (verdicts[i]) continue;
+            const store::StoredObject& o = candidates[i];
+            ical::ParseResult parsed = ical::parse(o.body);
+            if (!parsed.ok()) {
+                spdlog::warn("request {}: skipping unparsable {}", call.ctx.request_id,
+                             o.resource.path);
+                verdicts[i] = false;
+                continue;
+            }
+            try {
+                verdicts[i] = ical::matches(*parsed.calendar, q.filter, tzid, options.max_instances);
+            } catch (const ical::UnsupportedFilter& e) {
+                throw dav::DavError::forbidden(dav::Precondition::kSupportedCollation,
+                                               "Unsupported collation " + e.collation());
+            }
+            memo.remember(memo_context, o.resource.etag, *verdicts[i]);
         }
-        memo.remember(memo_context, o.resource.etag, *verdicts[i]);
-    }
-    // calendar-data of the matches (up to the limit) in one more read.
-    if (wants_calendar_data(q.props)) {
-        std::vector<std::size_t> needed;
-        for (std::size_t i = 0; i < candidates.size() && needed.size() <= limit; ++i) {
-            if (*verdicts[i] && !has_body[i]) needed.push_back(i);
+        // calendar-data of the matches (up to the limit) in one more read.
+        if (wants_calendar_data(q.props)) {
+            std::vector<std::size_t> needed;
+            for (std::size_t i = 0; i < candidates.size() && needed.size() <= limit; ++i) {
+                if (*verdicts[i] && !has_body[i]) needed.push_back(i);
+            }
+            read_bodies(call, candidates, has_body, needed);
         }
-        read_bodies(call, candidates, has_body, needed);
-    }
 
-    std::vector<dav::Node> nodes;  // the matches, up to the limit
-    bool truncated = false;
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-        if (!*verdicts[i]) continue;
-        if (nodes.size() == limit) {
-            truncated = true;
-            break;
+        std::vector<dav::Node> nodes;  // the matches, up to the limit
+        bool truncated = false;
+        for (std::size_t i = 0; i < candidates.size(); ++i) {
+            if (!*verdicts[i]) continue;
+            if (nodes.size() == limit) {
+                truncated = true;
+                break;
+            }
+            dav::Node n = object_node(call, std::move(candidates[i]));
+            if (!has_body[i]) n.body.reset();  // not read; a getter reads it if needed
+            nodes.push_back(std::move(n));
         }
-        dav::Node n = object_node(call, std::move(candidates[i]));
-        if (!has_body[i]) n.body.reset();  // not read; a getter reads it if needed
-        nodes.push_back(std::move(n));
-    }
-    const dav::DeadPropertyBatch dead(call, q.props, nodes);
+        const dav::DeadPropertyBatch dead(call, q.props, nodes);
+        for (std::size_t i = 0; i < nodes.size(); ++i) {
+            dav::write_prop_response(call, nodes[i], q.props, false, w, dead.of(i));
+        }
+        if (truncated) write_truncated(call, w);
+        return true;
+    };
+
     xml::Writer w;
     w.start(dav("multistatus"));
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-        dav::write_prop_response(call, nodes[i], q.props, false, w, dead.of(i));
+    dav::ListingCache* cache = call.options.listing_cache.get();
+    const std::optional<std::string> key =
+        cache && !on_object ? query_cache_key(options, call, q, collection, tzid) : std::nullopt;
+    if (key) {
+        cache->write_through(*key, w, write_matches);
+    } else {
+        write_matches(w);
     }
-    if (truncated) write_truncated(call, w);
     return call.xml_response(http::Status::multi_status, w.finish());
 }
 

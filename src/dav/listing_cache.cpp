@@ -7,18 +7,13 @@
 
 namespace cosmo::dav {
 
-namespace {
-
-/// Live properties whose value for an object comes from its row alone.
-bool row_property(const xml::QName& name) {
+bool ListingCache::row_property(const xml::QName& name) {
     if (name.ns != xml::ns::kDav) return false;
     static constexpr std::string_view kNames[] = {"getetag",          "getcontenttype",
                                                   "getcontentlength", "getlastmodified",
                                                   "creationdate",     "resourcetype"};
     return std::find(std::begin(kNames), std::end(kNames), name.local) != std::end(kNames);
 }
-
-}  // namespace
 
 std::optional<std::string> ListingCache::key(std::string_view form, std::string_view prefix,
                                              std::string_view owner,

@@ -1,7 +1,8 @@
 #pragma once
 /// ListingCache: serialized member listings of collections (the responses
 /// for the members of a PROPFIND Depth 1 or of a sync-collection from no
-/// token), so that polling a large calendar costs one statement instead of
+/// token, and the answers of a calendar-query: caldav query.cpp keys those
+/// itself), so that polling a large calendar costs one statement instead of
 /// reading and writing every member again.
 ///
 /// A listing is cached only when its bytes are a function of the key: the
@@ -44,6 +45,10 @@ public:
                                           std::string_view owner,
                                           const store::Resource& collection,
                                           const PropRequest& request);
+
+    /// Whether a live property's value for an object comes from its row
+    /// alone (ETag, type, length, dates, resource type).
+    static bool row_property(const xml::QName& name);
 
     /// Writes the listing stored under key into w; on a miss, has
     /// write_members write it (into a fragment writer: no declaration, the
