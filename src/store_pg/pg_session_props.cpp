@@ -75,6 +75,12 @@ std::vector<std::vector<DeadProperty>> PgSession::dead_properties_of(
             if (const auto it = by_path.find(resources[i]->path); it != by_path.end()) {
                 out[i] = it->second;
             }
+            // A collection's live properties read its dead ones next (a
+            // calendar's supported-calendar-component-set in a home
+            // listing): served from here, not one statement per calendar.
+            if (home_fresh_ && resources[i]->is_collection) {
+                props_cache_.emplace(resources[i]->path, out[i]);
+            }
         }
         return out;
     });

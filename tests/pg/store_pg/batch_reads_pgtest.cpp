@@ -68,6 +68,33 @@ TEST_F(BatchReadsTest, DeadPropertiesOfManyMatchOneByOne) {
     EXPECT_TRUE(s->dead_properties_of({}).empty());
 }
 
+// A home listing reads its calendars' dead properties in one batch, and a
+// live property that reads one of them next (supported-calendar-component-
+// set) takes it from there: proven by a change committed in between, which
+// this read-only session does not read again.
+TEST_F(BatchReadsTest, BatchServesLaterLookupsOfACollectionsProperties) {
+    auto s = shards_->open(user_);
+    const std::vector<store::Resource> members = s->children(*s->stat("cal/"));
+    const store::Resource& sub = members[0];
+    ASSERT_TRUE(sub.is_collection);
+    std::vector<const store::Resource*> ptrs;
+    for (const store::Resource& r : members) ptrs.push_back(&r);
+    (void)s->dead_properties_of(ptrs);
+
+    auto writer = shards_->open(user_);
+    writer->set_dead_property(*writer->stat("cal/sub/"), DeadProperty{"urn:t", "x", "changed"});
+    writer->set_dead_property(*writer->stat("cal/sub/"), DeadProperty{"urn:t", "new", "n"});
+    writer->commit();
+
+    const auto x = s->dead_property(sub, "urn:t", "x");
+    ASSERT_TRUE(x);
+    EXPECT_EQ(x->value_xml, "<y xmlns=\"\"/>");
+    EXPECT_FALSE(s->dead_property(sub, "urn:t", "new"));
+    // A new session reads the committed state.
+    auto fresh = shards_->open(user_);
+    EXPECT_EQ(fresh->dead_property(*fresh->stat("cal/sub/"), "urn:t", "x")->value_xml, "changed");
+}
+
 // One collection takes the = ANY query, several the join per path; both
 // answer in request order, repeat repeated paths and skip missing ones.
 TEST_F(BatchReadsTest, ReadObjectsInOneOrSeveralCollectionsKeepRequestOrder) {
