@@ -323,11 +323,9 @@ std::vector<Resource> PgSession::children(const Resource& collection) {
         if (!collection.is_collection) {
             return out;
         }
-        for (const auto& row : txn.exec_prepared(q::kChildCollections, owner_, collection.id)) {
-            out.push_back(collection_from(row));
-        }
-        for (const auto& row : txn.exec_prepared(q::kChildObjects, owner_, collection.id)) {
-            out.push_back(object_from(row));
+        for (const auto& row : txn.exec_prepared(q::kChildren, owner_, collection.id)) {
+            out.push_back(row[0].as<int>() == 0 ? collection_from(row.slice(2, 8))
+                                                : object_from(row.slice(8, 16)));
         }
         return out;
     });

@@ -96,12 +96,17 @@ const std::array kShard{
           "SELECT " COSMO_OBJ_COLS ", CASE WHEN o.size <= 65536 THEN o.body END "
           "FROM object o JOIN collection c ON c.id = o.collection_id "
           "WHERE c.owner_id = $1 AND c.path = $2 AND o.name = $3"},
-    Query{q::kChildCollections,
-          "SELECT " COSMO_COLL_COLS " FROM collection c "
-          "WHERE c.owner_id = $1 AND c.parent_id = $2 ORDER BY c.path"},
-    Query{q::kChildObjects,
-          "SELECT " COSMO_OBJ_COLS " FROM object o JOIN collection c ON c.id = o.collection_id "
-          "WHERE c.owner_id = $1 AND o.collection_id = $2 ORDER BY o.name"},
+    // The members of a collection in one round trip: the child collections
+    // by path (columns 2..7, as COSMO_COLL_COLS), then the objects by name
+    // (columns 8..15, as COSMO_OBJ_COLS); column 0 says which.
+    Query{q::kChildren,
+          "SELECT 0 AS k, c.path AS sort_name, " COSMO_COLL_COLS ", NULL::bigint, NULL::bigint, "
+          "NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::bigint, NULL::bigint "
+          "FROM collection c WHERE c.owner_id = $1 AND c.parent_id = $2 "
+          "UNION ALL SELECT 1, o.name, NULL::bigint, NULL::text, NULL::smallint, NULL::bigint, "
+          "NULL::bigint, NULL::bigint, " COSMO_OBJ_COLS " FROM object o "
+          "JOIN collection c ON c.id = o.collection_id "
+          "WHERE c.owner_id = $1 AND o.collection_id = $2 ORDER BY 1, 2"},
     Query{q::kObjectBody,
           "SELECT o.body FROM object o JOIN collection c ON c.id = o.collection_id "
           "WHERE c.owner_id = $1 AND o.id = $2"},
