@@ -58,8 +58,8 @@ http::Response run_multiget(const Options& options, dav::Call& call, const xml::
     // before that (a client may name one href twice).
     std::map<std::string, std::size_t> uses_left;
     for (const std::string& p : paths) ++uses_left[p];
-    std::vector<dav::Node> nodes;                         // the hrefs found, in order
-    std::vector<std::optional<std::size_t>> node_of(hrefs.size());  // by href
+    std::vector<dav::Node> nodes;                                   // the hrefs found, in order
+    std::vector<std::optional<std::size_t>> node_of(hrefs.size());  // their node, by href
     for (std::size_t i = 0; i < hrefs.size(); ++i) {
         const auto it = wanted[i] ? found.find(*wanted[i]) : found.end();
         if (it == found.end()) continue;

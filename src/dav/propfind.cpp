@@ -130,11 +130,11 @@ void read_member_bodies(Call& call, const PropRequest& req, std::vector<Node>& n
         if (n.kind != NodeKind::kStore || !n.resource || n.resource->is_collection || n.body) {
             continue;
         }
-        const bool reads_body = std::any_of(req.props.begin(), req.props.end(),
-                                            [&](const xml::Element& e) {
+        const auto reads_body_of_n = [&](const xml::Element& e) {
             const LiveProperty* live = call.registries.find_property(e.name);
             return live && live->reads_body && live->applies(PropContext{call, n, &e});
-        });
+        };
+        const bool reads_body = std::any_of(req.props.begin(), req.props.end(), reads_body_of_n);
         if (reads_body && by_path.emplace(n.path, &n).second) paths.push_back(n.path);
     }
     if (paths.empty()) return;
