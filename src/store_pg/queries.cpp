@@ -98,13 +98,16 @@ const std::array kShard{
           "WHERE c.owner_id = $1 AND c.path = $2 AND o.name = $3"},
     // The members of a collection in one round trip: the child collections
     // by path (columns 2..7, as COSMO_COLL_COLS), then the objects by name
-    // (columns 8..15, as COSMO_OBJ_COLS); column 0 says which.
+    // (columns 8..15, as COSMO_OBJ_COLS); column 0 says which. Sorted in
+    // byte order whatever the database's collation: memcmp, not strcoll,
+    // for a 10,000-member calendar.
     Query{q::kChildren,
-          "SELECT 0 AS k, c.path AS sort_name, " COSMO_COLL_COLS ", NULL::bigint, NULL::bigint, "
+          "SELECT 0 AS k, c.path COLLATE \"C\" AS sort_name, " COSMO_COLL_COLS
+          ", NULL::bigint, NULL::bigint, "
           "NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::bigint, NULL::bigint "
           "FROM collection c WHERE c.owner_id = $1 AND c.parent_id = $2 "
-          "UNION ALL SELECT 1, o.name, NULL::bigint, NULL::text, NULL::smallint, NULL::bigint, "
-          "NULL::bigint, NULL::bigint, " COSMO_OBJ_COLS " FROM object o "
+          "UNION ALL SELECT 1, o.name COLLATE \"C\", NULL::bigint, NULL::text, NULL::smallint, "
+          "NULL::bigint, NULL::bigint, NULL::bigint, " COSMO_OBJ_COLS " FROM object o "
           "JOIN collection c ON c.id = o.collection_id "
           "WHERE c.owner_id = $1 AND o.collection_id = $2 ORDER BY 1, 2"},
     Query{q::kObjectBody,
