@@ -108,33 +108,35 @@ bool needs_member_dead_properties(const Call& call, const PropRequest& req) {
     return false;
 }
 
-/// Whether write_prop_response reads the node's dead properties: as above,
-/// or a live property that does not apply to this node (DAV:displayname is
-/// live on the virtual collections and dead on stored resources).
-bool reads_dead_properties(Call& call, const Node& node, const PropRequest& req) {
-    if (node.kind != NodeKind::kStore || !node.resource) return false;
-    if (needs_member_dead_properties(call, req)) return true;
-    return std::any_of(req.props.begin(), req.props.end(), [&](const xml::Element& e) {
-        const LiveProperty* live = call.registries.find_property(e.name);
-        return !live->applies(PropContext{call, node, &e});
-    });
+/// The requested properties that have a live row, each with its row:
+/// looked up once per request, not once per member.
+std::vector<std::pair<const xml::Element*, const LiveProperty*>> live_rows(
+    const Call& call, const PropRequest& req) {
+    std::vector<std::pair<const xml::Element*, const LiveProperty*>> out;
+    if (req.kind != PropRequest::Kind::kProp) return out;
+    for (const xml::Element& e : req.props) {
+        if (const LiveProperty* live = call.registries.find_property(e.name)) {
+            out.emplace_back(&e, live);
+        }
+    }
+    return out;
 }
 
 /// A property read from the stored bytes (calendar-data) asked of the
 /// members: their bodies in one query rather than one per member.
 void read_member_bodies(Call& call, const PropRequest& req, std::vector<Node>& nodes) {
-    if (req.kind != PropRequest::Kind::kProp) return;
+    auto rows = live_rows(call, req);
+    std::erase_if(rows, [](const auto& row) { return !row.second->reads_body; });
+    if (rows.empty()) return;
     std::vector<std::string> paths;
     std::unordered_map<std::string, Node*> by_path;
     for (Node& n : nodes) {
         if (n.kind != NodeKind::kStore || !n.resource || n.resource->is_collection || n.body) {
             continue;
         }
-        const auto reads_body_of_n = [&](const xml::Element& e) {
-            const LiveProperty* live = call.registries.find_property(e.name);
-            return live && live->reads_body && live->applies(PropContext{call, n, &e});
-        };
-        const bool reads_body = std::any_of(req.props.begin(), req.props.end(), reads_body_of_n);
+        const bool reads_body = std::any_of(rows.begin(), rows.end(), [&](const auto& row) {
+            return row.second->applies(PropContext{call, n, row.first});
+        });
         if (reads_body && by_path.emplace(n.path, &n).second) paths.push_back(n.path);
     }
     if (paths.empty()) return;
@@ -198,8 +200,17 @@ std::optional<PropRequest> parse_prop_request(const xml::Element& root) {
 
 DeadPropertyBatch::DeadPropertyBatch(Call& call, const PropRequest& request,
                                      const std::vector<Node>& nodes) {
+    // write_prop_response reads a stored node's dead properties for allprop,
+    // propname or a name without a live row (every node), and for a live
+    // name that does not apply to that node (DAV:displayname is live on the
+    // virtual collections and dead on stored resources).
+    const bool every_node = needs_member_dead_properties(call, request);
+    const auto rows = live_rows(call, request);
     const bool needed = std::any_of(nodes.begin(), nodes.end(), [&](const Node& n) {
-        return reads_dead_properties(call, n, request);
+        if (n.kind != NodeKind::kStore || !n.resource) return false;
+        return every_node || std::any_of(rows.begin(), rows.end(), [&](const auto& row) {
+                   return !row.second->applies(PropContext{call, n, row.first});
+               });
     });
     if (!needed) return;
     std::vector<const store::Resource*> resources;
