@@ -66,11 +66,24 @@ std::vector<T> in_order_of(const std::vector<std::string>& names, std::vector<T>
         const std::string& path = resource_of(rows[i]).path;
         at.emplace(std::string_view(path).substr(collection_path.size()), i);
     }
-    std::vector<T> out;
-    out.reserve(names.size());
+    // A row is moved out on its last mention and copied before that: rows
+    // carry bodies, and a repeated name is rare.
+    std::vector<std::size_t> order;
+    order.reserve(names.size());
     for (const std::string& n : names) {
         if (const auto it = at.find(n); it != at.end()) {
-            out.push_back(rows[it->second]);
+            order.push_back(it->second);
+        }
+    }
+    std::vector<std::size_t> mentions_left(rows.size(), 0);
+    for (const std::size_t i : order) ++mentions_left[i];
+    std::vector<T> out;
+    out.reserve(order.size());
+    for (const std::size_t i : order) {
+        if (--mentions_left[i] == 0) {
+            out.push_back(std::move(rows[i]));
+        } else {
+            out.push_back(rows[i]);
         }
     }
     return out;

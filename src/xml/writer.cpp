@@ -5,6 +5,10 @@
 
 #include <cassert>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace cosmo::xml {
 
 namespace {
@@ -49,18 +53,54 @@ void append_replacement(std::string& out, char c, bool attribute) {
     out += "\xEF\xBF\xBD";
 }
 
+#if defined(__SSE2__)
+/// Bit i set where p[i] needs escaping, for the 16 bytes at p: the same
+/// test as needs_escape(), sixteen bytes at a time.
+inline unsigned escape_mask16(const char* p, bool attribute) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Unsigned v <= 0x1F: the C0 controls, CR among them.
+    __m128i special = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+    if (!attribute) {  // tab and line feed pass in text
+        const __m128i tab_or_lf = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+                                               _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+        special = _mm_andnot_si128(tab_or_lf, special);
+    }
+    special = _mm_or_si128(special, _mm_cmpeq_epi8(v, _mm_set1_epi8('&')));
+    special = _mm_or_si128(special, _mm_cmpeq_epi8(v, _mm_set1_epi8('<')));
+    special = _mm_or_si128(special, _mm_cmpeq_epi8(v, _mm_set1_epi8('>')));
+    special = _mm_or_si128(special, _mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+    return static_cast<unsigned>(_mm_movemask_epi8(special));
+}
+#endif
+
 /// Appends text escaped, copying runs that need no escaping in one go
-/// (bytes >= 0x80 pass through: output is UTF-8 unchanged).
+/// (bytes >= 0x80 pass through: output is UTF-8 unchanged). Calendar
+/// bodies are most of what passes here, with a CR on every line: with SSE2
+/// the bytes to replace are found sixteen at a time (a byte-by-byte test
+/// was a sixth of a multiget's instructions).
 void append_escaped_impl(std::string& out, std::string_view text, bool attribute) {
+    out.reserve(out.size() + text.size() + text.size() / 8);
+    const char* const data = text.data();
     std::size_t run = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (needs_escape(static_cast<unsigned char>(text[i]), attribute)) {
-            out.append(text.data() + run, i - run);
-            append_replacement(out, text[i], attribute);
-            run = i + 1;
+    const auto replace = [&](std::size_t at) {
+        out.append(data + run, at - run);
+        append_replacement(out, data[at], attribute);
+        run = at + 1;
+    };
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    for (; i + 16 <= text.size(); i += 16) {
+        for (unsigned mask = escape_mask16(data + i, attribute); mask != 0; mask &= mask - 1) {
+            replace(i + static_cast<std::size_t>(__builtin_ctz(mask)));
         }
     }
-    out.append(text.data() + run, text.size() - run);
+#endif
+    for (; i < text.size(); ++i) {
+        if (needs_escape(static_cast<unsigned char>(data[i]), attribute)) {
+            replace(i);
+        }
+    }
+    out.append(data + run, text.size() - run);
 }
 
 std::string escape_impl(std::string_view text, bool attribute) {

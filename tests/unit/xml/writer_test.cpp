@@ -39,6 +39,49 @@ TEST(Escape, CarriageReturnAndControls) {
     EXPECT_EQ(escape_attribute("a\tb\nc"), "a&#9;b&#10;c");
 }
 
+/// escape() one byte at a time, as the XML rules say (the reference for
+/// the sixteen-bytes-at-a-time scan).
+std::string escape_by_byte(std::string_view text, bool attribute) {
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '&') out += "&amp;";
+        else if (c == '<') out += "&lt;";
+        else if (c == '>') out += "&gt;";
+        else if (c == '"') out += "&quot;";
+        else if (c == '\r') out += "&#13;";
+        else if (c == '\t') out += attribute ? "&#9;" : "\t";
+        else if (c == '\n') out += attribute ? "&#10;" : "\n";
+        else if (u < 0x20) out += "\xEF\xBF\xBD";
+        else out += c;
+    }
+    return out;
+}
+
+TEST(Escape, EveryByteAtEveryPositionOfALongText) {
+    // Each of the 256 byte values at each offset of a 40-byte text (two
+    // full 16-byte blocks and a tail), in text and in attributes.
+    for (int b = 0; b < 256; ++b) {
+        for (std::size_t at = 0; at < 40; ++at) {
+            std::string text(40, 'x');
+            text[at] = static_cast<char>(b);
+            text[(at + 17) % 40] = '\r';  // a second replacement elsewhere
+            ASSERT_EQ(escape(text), escape_by_byte(text, false)) << "byte " << b << " at " << at;
+            ASSERT_EQ(escape_attribute(text), escape_by_byte(text, true))
+                << "byte " << b << " at " << at;
+        }
+    }
+}
+
+TEST(Escape, CalendarBodyKeepsEveryByte) {
+    std::string ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n";
+    for (int i = 0; i < 50; ++i) {
+        ics += "SUMMARY:Caf\xC3\xA9 & <friends> \"" + std::to_string(i) + "\"\r\n";
+    }
+    ics += "END:VCALENDAR\r\n";
+    EXPECT_EQ(escape(ics), escape_by_byte(ics, false));
+}
+
 TEST(Writer, RootDeclaresFixedPrefixes) {
     Writer w;
     w.start(dav("multistatus")).end();
