@@ -2,6 +2,7 @@
 
 #include "cosmo/dav/target.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include <boost/url/encode.hpp>
@@ -35,6 +36,15 @@ bool iequals_ascii(std::string_view a, std::string_view b) {
 /// Decodes one encoded segment and applies the checks of the brief: no
 /// encoded '/', no NUL, valid UTF-8, no dot segments.
 std::string decode_segment(std::string_view encoded) {
+    if (encoded.find('%') == std::string_view::npos) {
+        // Nothing to decode (the common case: every href Cosmo writes for
+        // an ASCII name): the URL parser that produced the segment let
+        // only pchars through, so no NUL and nothing that is not UTF-8.
+        if (encoded == "." || encoded == "..") {
+            throw DavError::bad_request("Dot segments are not allowed in the request target");
+        }
+        return std::string(encoded);
+    }
     for (std::size_t i = 0; i + 2 < encoded.size(); ++i) {
         if (encoded[i] == '%' && iequals_ascii(encoded.substr(i, 3), "%2f")) {
             throw DavError::bad_request("Encoded '/' in a path segment");
@@ -202,21 +212,40 @@ std::optional<Target> parse_target(std::string_view raw, std::string_view prefix
     return t;
 }
 
-std::string encode_path(std::string_view decoded) {
-    std::string out;
+namespace {
+
+/// Appends seg percent-encoded as one path segment: as it is when every
+/// byte is a pchar (most names), so the common case costs one scan.
+void append_encoded_segment(std::string& out, std::string_view seg) {
+    if (std::all_of(seg.begin(), seg.end(), [](char c) { return urls::pchars(c); })) {
+        out += seg;
+    } else {
+        out += urls::encode(seg, urls::pchars);
+    }
+}
+
+/// Appends a decoded path percent-encoded segment by segment ('/' kept).
+void append_encoded_path(std::string& out, std::string_view decoded) {
     std::size_t pos = 0;
     while (true) {
         const std::size_t next = decoded.find('/', pos);
-        const std::string_view seg = decoded.substr(pos, next == std::string_view::npos
-                                                             ? std::string_view::npos
-                                                             : next - pos);
-        out += urls::encode(seg, urls::pchars);
+        append_encoded_segment(out, decoded.substr(pos, next == std::string_view::npos
+                                                            ? std::string_view::npos
+                                                            : next - pos));
         if (next == std::string_view::npos) {
             break;
         }
         out += '/';
         pos = next + 1;
     }
+}
+
+}  // namespace
+
+std::string encode_path(std::string_view decoded) {
+    std::string out;
+    out.reserve(decoded.size() + 8);
+    append_encoded_path(out, decoded);
     return out;
 }
 
@@ -238,8 +267,14 @@ std::string principal_href(std::string_view prefix, std::string_view user) {
 
 std::string store_href(std::string_view prefix, std::string_view user, std::string_view path) {
     // The user name is one segment even if it held a '/'.
-    return std::string(prefix) + "/calendars/users/" +
-           urls::encode(user, urls::pchars) + "/" + encode_path(path);
+    std::string href;
+    href.reserve(prefix.size() + 17 + user.size() + 1 + path.size() + 8);
+    href += prefix;
+    href += "/calendars/users/";
+    append_encoded_segment(href, user);
+    href += '/';
+    append_encoded_path(href, path);
+    return href;
 }
 
 }  // namespace cosmo::dav

@@ -101,6 +101,21 @@ TEST_F(DavTest, UserNameWithAtSignIsDecodedAndEncoded) {
                 ms.count("/calendars/users/carol@example.com/x.txt"));
 }
 
+TEST_F(DavTest, NamesAreDecodedOnceAndEncodedBackInHrefs) {
+    // A name outside the pchars (UTF-8, a space, '#') and a plain one: the
+    // href comes back percent-encoded exactly, the plain one as it is.
+    EXPECT_EQ(send("PUT", "/calendars/users/alice/caf%C3%A9%20%23x.txt", "x").result_int(), 201u);
+    EXPECT_EQ(send("PUT", "/calendars/users/alice/plain-name_1.txt", "x").result_int(), 201u);
+    EXPECT_EQ(send("GET", "/calendars/users/alice/caf%c3%a9%20%23x.txt").result_int(), 200u);
+    Headers h{{"Depth", "1"}};
+    const http::Response pf = send("PROPFIND", "/calendars/users/alice/",
+                                   prop_body({{"DAV:", "resourcetype"}}), h);
+    ASSERT_EQ(pf.result_int(), 207u);
+    const Multistatus ms = parse_multistatus(pf.body());
+    EXPECT_TRUE(ms.count("/calendars/users/alice/caf%C3%A9%20%23x.txt"));
+    EXPECT_TRUE(ms.count("/calendars/users/alice/plain-name_1.txt"));
+}
+
 // ------------------------------------------------------------ access matrix
 
 struct AccessRow {
