@@ -61,7 +61,7 @@ std::string allowed_methods(const Node& node) {
 
 xml::Element parse_body(const Call& call) {
     try {
-        return xml::parse(call.req.body(), call.options.xml_limits);
+        return xml::parse(call.req.body(), call.options.xml_limits, xml::RootInnerXml::kSkip);
     } catch (const xml::ParseError& e) {
         throw DavError::bad_request(std::string("Malformed XML body: ") + e.what());
     }

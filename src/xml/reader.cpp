@@ -155,7 +155,8 @@ void serialize(const pugi::xml_node& node, const std::vector<Binding>* extra, st
 /// Walks pugixml's DOM with a stack of in-scope namespace declarations.
 class Resolver {
 public:
-    explicit Resolver(const Limits& limits) : limits_(limits) {}
+    Resolver(const Limits& limits, RootInnerXml root_inner_xml)
+        : limits_(limits), root_inner_xml_(root_inner_xml) {}
 
     Element read(const pugi::xml_node& node, std::size_t depth, const std::string& lang) {
         if (depth > limits_.max_depth) {
@@ -183,7 +184,9 @@ public:
                 throw ParseError("DOCTYPE not allowed");
             }
         }
-        e.inner_xml = inner_xml(node);
+        if (depth > 1 || root_inner_xml_ == RootInnerXml::kKeep) {
+            e.inner_xml = inner_xml(node);
+        }
         scope_.resize(mark);
         return e;
     }
@@ -334,13 +337,14 @@ private:
     }
 
     const Limits& limits_;
+    const RootInnerXml root_inner_xml_;
     std::vector<Binding> scope_;
     std::size_t elements_ = 0;
 };
 
 }  // namespace
 
-Element parse(std::string_view document, const Limits& limits) {
+Element parse(std::string_view document, const Limits& limits, RootInnerXml root_inner_xml) {
     // Entity declarations are the whole attack surface of billion laughs and
     // XXE; WebDAV bodies never need them, so refuse before parsing at all.
     if (document.find("<!ENTITY") != std::string_view::npos) {
@@ -388,7 +392,7 @@ Element parse(std::string_view document, const Limits& limits) {
     if (!root) {
         throw ParseError("malformed XML: no root element");
     }
-    Resolver resolver(limits);
+    Resolver resolver(limits, root_inner_xml);
     return resolver.read(root, 1, std::string());
 }
 

@@ -48,6 +48,19 @@ TEST(InnerXml, TextOnlyValueIsEscapedText) {
     EXPECT_EQ(parse("<a/>").inner_xml, "");
 }
 
+TEST(InnerXml, RootCanBeSkippedChildrenKeepTheirs) {
+    constexpr std::string_view doc =
+        R"(<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><x:p xmlns:x="urn:x">v</x:p>)"
+        R"(</D:prop></D:set></D:propertyupdate>)";
+    const Element kept = parse(doc);
+    const Element skipped = parse(doc, {}, RootInnerXml::kSkip);
+    EXPECT_FALSE(kept.inner_xml.empty());
+    EXPECT_TRUE(skipped.inner_xml.empty());
+    const Element& prop = skipped.children.at(0).children.at(0);
+    EXPECT_EQ(prop.inner_xml, kept.children.at(0).children.at(0).inner_xml);
+    EXPECT_EQ(prop.children.at(0).inner_xml, "v");
+}
+
 TEST(InnerXml, ChildCarriesNamespacesInScope) {
     const Element e = parse(R"(<D:a xmlns:D="DAV:" xmlns:Z="urn:z"><Z:b>1</Z:b></D:a>)");
     const Element reparsed = parse(e.inner_xml);
