@@ -58,7 +58,12 @@ INSTANTIATE_TEST_SUITE_P(
                       "/calendars/users/alice/a%2Fb", "/calendars/users/alice/a%2fb",
                       "/calendars/users/alice/a%00b", "/calendars/users/alice/%C3%28",
                       "/calendars/users/alice/%2E%2E/x", "/calendars/users/alice/frag/#ment",
-                      "/calendars/users/alice/%zz", "not-a-path"));
+                      "/calendars/users/alice/%zz", "not-a-path",
+                      // bytes no path may hold raw (the pchars-only fast path
+                      // must leave them to the full parser)
+                      "/calendars/users/alice/a b", "/calendars/users/alice/a<b",
+                      "/calendars/users/alice/a\"b", "/calendars/users/alice/caf\xC3\xA9",
+                      "/calendars/users/alice/a\\b", "/calendars/users/alice/a{b}"));
 
 TEST_F(DavTest, OutsideNamespaceIs404) {
     EXPECT_EQ(status("GET", "/nothing/here"), 404);
