@@ -184,7 +184,7 @@ public:
                 throw ParseError("DOCTYPE not allowed");
             }
         }
-        if (depth > 1 || root_inner_xml_ == RootInnerXml::kKeep) {
+        if (depth > 1 || root_inner_xml_ == RootInnerXml::kKeep) {  // the root is depth 1
             e.inner_xml = inner_xml(node);
         }
         scope_.resize(mark);
