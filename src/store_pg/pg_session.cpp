@@ -93,7 +93,7 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
                                                             owner_, parent_of(first_path),
                                                             leaf_of(first_path));
             if (!r[0][6].is_null()) {
-                verify_placement(r[0][6].as<std::int64_t>(), r[0][7].as<std::string>(),
+                verify_placement(int64_of(r[0][6]), text_of(r[0][7]),
                                  /*for_write=*/false);
             }  // else no home here yet: nothing to read
             if (!r[0][0].is_null()) {
@@ -128,7 +128,7 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
                     // Served from memory until the first write, like any
                     // read of this session (home_fresh_ below).
                     constexpr pqxx::row::size_type kLockCount = kFirst + 9 + 6 + 6;
-                    if (r[0][kLockCount].as<std::int64_t>() == 0) {
+                    if (int64_of(r[0][kLockCount]) == 0) {
                         home_locks_.emplace();  // no lock anywhere in the home
                     }
                     const auto ns = strings_of(r[0][kLockCount + 1]);
@@ -219,7 +219,7 @@ void PgSession::check_placement(bool for_write) {
         txn_->exec_prepared(q::kPlacementInsert, owner_, epoch_);
         r = txn_->exec_prepared(q::kPlacementShare, owner_);
     }
-    verify_placement(r[0][0].as<std::int64_t>(), r[0][1].as<std::string>(), for_write);
+    verify_placement(int64_of(r[0][0]), text_of(r[0][1]), for_write);
 }
 
 void PgSession::verify_placement(std::int64_t epoch, const std::string& state,
@@ -324,7 +324,7 @@ std::vector<Resource> PgSession::children(const Resource& collection) {
             return out;
         }
         for (const auto& row : txn.exec_prepared(q::kChildren, owner_, collection.id)) {
-            out.push_back(row[0].as<int>() == 0 ? collection_from(row.slice(2, 8))
+            out.push_back(int64_of(row[0]) == 0 ? collection_from(row.slice(2, 8))
                                                 : object_from(row.slice(8, 16)));
         }
         return out;
@@ -364,7 +364,7 @@ Resource PgSession::put_object(const std::string& path, const std::string& conte
         }
         if (!locked[0][7].is_null()) {
             throw Error(Errc::kUidConflict, "duplicate UID in " + parent->path,
-                        parent->path + locked[0][7].as<std::string>());
+                        parent->path + text_of(locked[0][7]));
         }
         Resource res;
         res.path = path;
@@ -386,12 +386,12 @@ Resource PgSession::put_object(const std::string& path, const std::string& conte
             // changed since the request's preconditions were judged.
             throw Error(Errc::kChanged, "changed since the condition was checked: " + path);
         }
-        res.id = r[0][0].as<std::int64_t>();
+        res.id = int64_of(r[0][0]);
         if (created != nullptr) {
             *created = r[0][1].as<bool>();
         }
-        res.created = from_micros(r[0][2].as<std::int64_t>());
-        res.modified = from_micros(r[0][3].as<std::int64_t>());
+        res.created = from_micros(int64_of(r[0][2]));
+        res.modified = from_micros(int64_of(r[0][3]));
         log_change(parent->id, leaf_of(path), false);
         return res;
     });
@@ -466,13 +466,13 @@ Resource PgSession::put_object_and_commit(const std::string& path,
                 rethrow_write_function_error(e);
             }
         });
-        res.id = r[0][0].as<std::int64_t>();
-        res.collection_id = r[0][1].as<std::int64_t>();
+        res.id = int64_of(r[0][0]);
+        res.collection_id = int64_of(r[0][1]);
         if (created != nullptr) {
             *created = r[0][2].as<bool>();
         }
-        res.created = from_micros(r[0][3].as<std::int64_t>());
-        res.modified = from_micros(r[0][4].as<std::int64_t>());
+        res.created = from_micros(int64_of(r[0][3]));
+        res.modified = from_micros(int64_of(r[0][4]));
         return res;
     } catch (const Error& e) {
         if (e.code() != Errc::kUidConflict) throw;

@@ -183,8 +183,7 @@ std::vector<store::Change> PgSession::changes_since(const store::Resource& colle
         const auto n = static_cast<std::int64_t>(
             std::min<std::size_t>(limit, static_cast<std::size_t>(INT64_MAX)));
         for (const auto& row : txn.exec_prepared(q::kChangesSince, collection.id, since, n)) {
-            out.push_back({row[0].as<std::string>(), row[1].as<bool>(),
-                           row[2].as<std::int64_t>()});
+            out.push_back({text_of(row[0]), bool_of(row[1]), int64_of(row[2])});
         }
         return out;
     });

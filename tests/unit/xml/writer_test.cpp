@@ -82,6 +82,23 @@ TEST(Escape, CalendarBodyKeepsEveryByte) {
     EXPECT_EQ(escape(ics), escape_by_byte(ics, false));
 }
 
+// Texts made only of bytes to replace need up to six times their size:
+// the room made ahead must grow, whatever the length, and text appended
+// after other text in the same buffer must leave that text alone.
+TEST(Escape, TextsOfOnlyReplacementsGrowTheBuffer) {
+    for (const char c : {'"', '\r', '&', '\x01', '\n'}) {
+        for (std::size_t length = 0; length <= 100; ++length) {
+            const std::string text(length, c);
+            ASSERT_EQ(escape(text), escape_by_byte(text, false)) << int(c) << " x " << length;
+            ASSERT_EQ(escape_attribute(text), escape_by_byte(text, true))
+                << int(c) << " x " << length;
+            std::string out = "prefix";
+            append_escaped(out, text);
+            ASSERT_EQ(out, "prefix" + escape_by_byte(text, false)) << int(c) << " x " << length;
+        }
+    }
+}
+
 TEST(Writer, RootDeclaresFixedPrefixes) {
     Writer w;
     w.start(dav("multistatus")).end();
