@@ -110,6 +110,19 @@ TEST_F(AuthenticatorTest, CachesVerifiedCredentials) {
     EXPECT_EQ(dir.lookups, before);
 }
 
+// The cache key covers where the user ends: credentials whose user and
+// password run together into the same bytes never find a cached entry.
+TEST_F(AuthenticatorTest, CachedCredentialsAreNotFoundBySplittingThemElsewhere) {
+    dir.add_user(std::string("ali\0ce", 6), "", auth::hash_password("x", {10, 8, 1}));
+    auth::Authenticator a(dir, options);
+    ASSERT_EQ(a.authenticate(basic("alice", "right"), "1.1.1.1").outcome, Outcome::kOk);
+    EXPECT_EQ(a.authenticate(basic("alic", "eright"), "1.1.1.1").outcome, Outcome::kBadCredentials);
+    EXPECT_EQ(a.authenticate(basic("alicer", "ight"), "1.1.1.1").outcome, Outcome::kBadCredentials);
+    EXPECT_EQ(a.authenticate(basic(std::string("ali\0ce", 6), "x"), "2.2.2.2").outcome, Outcome::kOk);
+    EXPECT_EQ(a.authenticate(basic("ali", std::string("ce\0x", 4)), "2.2.2.2").outcome,
+              Outcome::kBadCredentials);
+}
+
 TEST_F(AuthenticatorTest, DisabledUserFailsOnceTheCacheExpires) {
     options.cache_ttl = std::chrono::seconds(0);
     auth::Authenticator a(dir, options);
