@@ -46,6 +46,27 @@ const MethodEntry* find_method(http::Verb verb) {
     return nullptr;
 }
 
+/// What a PUT's preconditions say its object is, when they say it exactly
+/// (OpenHint::guess): no precondition or If-None-Match: * (absent), or
+/// If-Match with one strong ETag (present with it). Anything else (a list,
+/// If-Match: *, a weak tag, an If header) needs the object read first.
+std::optional<store::OpenHint::ObjectGuess> object_guess(const http::Request& req) {
+    if (req.find("If") != req.end()) return std::nullopt;
+    const auto if_match = req.find(http::Field::if_match);
+    const auto if_none_match = req.find(http::Field::if_none_match);
+    if (if_match != req.end() && if_none_match != req.end()) return std::nullopt;
+    if (if_none_match != req.end()) {
+        if (if_none_match->value() != "*") return std::nullopt;
+        return store::OpenHint::ObjectGuess{};
+    }
+    if (if_match == req.end()) return store::OpenHint::ObjectGuess{};
+    const std::string_view tag = if_match->value();
+    if (tag.size() < 2 || tag.front() != '"' || tag.back() != '"') return std::nullopt;
+    const std::string_view inner = tag.substr(1, tag.size() - 2);
+    if (inner.find('"') != std::string_view::npos) return std::nullopt;  // a list
+    return store::OpenHint::ObjectGuess{std::string(inner)};
+}
+
 }  // namespace
 
 struct Dispatcher::Impl {
@@ -54,8 +75,8 @@ struct Dispatcher::Impl {
     store::Directory& directory;
     store::ShardStore& shards;
 
-    http::Response run(http::Request& req, http::RequestContext& ctx) const;
-    void open_session(Call& call) const;
+    http::Response run(http::Request& req, http::RequestContext& ctx, bool may_guess) const;
+    void open_session(Call& call, bool may_guess) const;
 };
 
 Dispatcher::Dispatcher(Options options, store::Directory& directory, store::ShardStore& shards)
@@ -68,7 +89,7 @@ Dispatcher::Dispatcher(Options options, store::Directory& directory, store::Shar
 
 Dispatcher::~Dispatcher() = default;
 
-void Dispatcher::Impl::open_session(Call& call) const {
+void Dispatcher::Impl::open_session(Call& call, bool may_guess) const {
     // The node the request is about comes with the session's first
     // statement (call.store_node stats it next): a GET is one round trip.
     store::OpenHint hint;
@@ -81,6 +102,13 @@ void Dispatcher::Impl::open_session(Call& call) const {
     const auto method = call.req.method();
     hint.writing = method == boost::beast::http::verb::put ||
                    method == boost::beast::http::verb::delete_;
+    // A PUT of an object may go in one round trip (OpenHint::guess); when a
+    // guess fails the store throws kRetryable and handle() runs the request
+    // again with may_guess false.
+    if (may_guess && method == boost::beast::http::verb::put && !hint.first_path.empty() &&
+        !call.target.trailing_slash) {
+        hint.guess = object_guess(call.req);
+    }
     call.session = shards.open(*call.owner, hint);
     if (!call.session->stat("")) {
         // First visit of this home: create it in its own transaction.
@@ -90,7 +118,8 @@ void Dispatcher::Impl::open_session(Call& call) const {
     }
 }
 
-http::Response Dispatcher::Impl::run(http::Request& req, http::RequestContext& ctx) const {
+http::Response Dispatcher::Impl::run(http::Request& req, http::RequestContext& ctx,
+                                     bool may_guess) const {
     const std::optional<Target> target = parse_target(req.target(), options.prefix);
     if (!target) throw DavError::not_found();
     if (target->kind == NodeKind::kWellKnown) {
@@ -121,7 +150,7 @@ http::Response Dispatcher::Impl::run(http::Request& req, http::RequestContext& c
     }
     if ((target->kind == NodeKind::kStore || target->kind == NodeKind::kCalendarUsers) &&
         call.owner) {
-        open_session(call);
+        open_session(call, may_guess);
     }
 
     if (target->kind == NodeKind::kStore) {
@@ -144,12 +173,18 @@ http::Response Dispatcher::Impl::run(http::Request& req, http::RequestContext& c
 }
 
 http::Response Dispatcher::handle(http::Request& request, http::RequestContext& context) const {
+    bool may_guess = true;
     bool retried_serialization = false;
     bool retried_route = false;
     for (;;) {
         try {
-            return impl_->run(request, context);
+            return impl_->run(request, context, may_guess);
         } catch (const store::Error& e) {
+            if (e.code() == store::Errc::kRetryable && may_guess &&
+                request.method() == http::Verb::put) {
+                may_guess = false;  // a failed guess (OpenHint::guess): read first this time
+                continue;
+            }
             if (e.code() == store::Errc::kRetryable && !retried_serialization) {
                 retried_serialization = true;
                 continue;  // serialization failure: the whole handler runs once more

@@ -64,12 +64,25 @@ std::vector<std::string> strings_of(const pqxx::field& array) {
 }  // namespace
 
 PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
-                     const store::OpenHint& hint)
-    : lease_(std::move(lease)), owner_(owner.id), epoch_(owner.epoch), read_only_(read_only) {
+                     const store::OpenHint& hint, WriteContexts* contexts)
+    : lease_(std::move(lease)),
+      owner_(owner.id),
+      epoch_(owner.epoch),
+      read_only_(read_only),
+      contexts_(contexts) {
     const PoolOptions& options = lease_.pool().options();
     call_timeout_ = options.statement_timeout.count() > 0
                         ? options.statement_timeout + options.connect_timeout
                         : std::chrono::milliseconds(0);
+    if (hint.guess && hint.writing && contexts_ != nullptr && !read_only_ &&
+        is_valid_path(hint.first_path) && !is_collection_path(hint.first_path)) {
+        if (auto context = contexts_->find(owner_, epoch_, parent_of(hint.first_path))) {
+            // A nontransaction sends nothing when it is made.
+            guarded([&] { txn_.emplace(lease_.conn()); });
+            take_guess(hint.first_path, *hint.guess, std::move(*context));
+            return;
+        }
+    }
     guarded([&] {
         // BEGIN and one primary-key read: a healthy server answers at once,
         // so a server that does not within the connect timeout counts as
@@ -139,6 +152,12 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
                         for (std::size_t i = 0; i < ns.size(); ++i) {
                             props.push_back({ns[i], names[i], values[i]});
                         }
+                        if (contexts_ != nullptr && home_locks_ && home_) {
+                            if (const auto& parent = stat_cache_.at(parent_of(first_path))) {
+                                contexts_->remember(owner_, epoch_, parent->path,
+                                                    WriteContext{*home_, *parent, props});
+                            }
+                        }
                         props_cache_.emplace(parent_of(first_path), std::move(props));
                     }
                 }
@@ -152,6 +171,34 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
             throw;
         }
     });
+}
+
+void PgSession::take_guess(const std::string& first_path,
+                           const store::OpenHint::ObjectGuess& object, WriteContext context) {
+    guessed_ = true;
+    home_ = context.home;
+    home_fresh_ = true;
+    first_path_ = first_path;
+    if (object.etag) {
+        // Present with that ETag: all a PUT reads of it (the precondition
+        // and the write's condition); the rest is never looked at.
+        Resource guessed;
+        guessed.path = first_path;
+        guessed.collection_id = context.parent.id;
+        guessed.etag = *object.etag;
+        first_ = guessed;
+    }
+    stat_cache_.emplace(first_path + "/", std::nullopt);
+    stat_cache_.emplace(context.parent.path, context.parent);
+    props_cache_.emplace(context.parent.path, context.parent_props);
+    home_locks_.emplace();
+    guess_ = std::move(context);
+}
+
+void PgSession::require_read() const {
+    if (guessed_) {
+        throw Error(Errc::kRetryable, "a guessed PUT session cannot read; run it again");
+    }
 }
 
 PgSession::~PgSession() {
@@ -408,6 +455,7 @@ std::optional<Errc> write_function_error(const std::string& sqlstate) {
     if (sqlstate == "CZ005") return Errc::kUidConflict;
     if (sqlstate == "CZ006") return Errc::kChanged;
     if (sqlstate == "CZ007") return Errc::kNotFound;
+    if (sqlstate == "CZ008") return Errc::kRetryable;
     return std::nullopt;
 }
 
@@ -450,11 +498,36 @@ Resource PgSession::put_object_and_commit(const std::string& path,
     res.etag = etag_of(body);
     res.content_length = static_cast<std::int64_t>(body.size());
     const store::CalendarIndex ix = index.value_or(store::CalendarIndex{});
+    // A guessed session writes with the checks of what it guessed (only a
+    // PUT into the guessed parent; any other write ran require_read first).
+    std::optional<WriteContext> guess;
+    if (guessed_) {
+        if (!guess_ || guess_->parent.path != parent_path) require_read();  // throws
+        guess = std::move(guess_);
+        guessed_ = false;  // from here on the session reads what is there
+    }
     try {
         // Autocommit: the statement is its own transaction, committed when
         // it returns and rolled back by any of its errors.
         const auto r = run([&](pqxx::transaction_base& txn) {
             try {
+                if (guess) {
+                    std::vector<std::string> ns, names, values;
+                    for (const store::DeadProperty& p : guess->parent_props) {
+                        ns.push_back(p.ns);
+                        names.push_back(p.name);
+                        values.push_back(p.value_xml);
+                    }
+                    return txn.exec_prepared(
+                        q::kPutObjectGuessed, owner_, epoch_, parent_path, name, content_type,
+                        pqxx::binarystring(body.data(), body.size()), res.etag,
+                        res.content_length, index.has_value(), ix.uid, ix.component,
+                        ix.first_start, ix.last_end, ix.recurring, condition.has_value(),
+                        condition && condition->etag.has_value(),
+                        condition ? condition->etag.value_or("") : "", guess->parent.id,
+                        static_cast<int>(guess->parent.kind), text_array(ns), text_array(names),
+                        text_array(values));
+                }
                 return txn.exec_prepared(
                     q::kPutObjectCommitted, owner_, epoch_, parent_path, name, content_type,
                     pqxx::binarystring(body.data(), body.size()), res.etag, res.content_length,
@@ -463,6 +536,11 @@ Resource PgSession::put_object_and_commit(const std::string& path,
                     condition && condition->etag.has_value(),
                     condition ? condition->etag.value_or("") : "");
             } catch (const pqxx::sql_error& e) {
+                if (guess && e.sqlstate() == "CZ008") {
+                    // The parent or the home is not as remembered: forget it,
+                    // and let the request run again with a first read.
+                    contexts_->forget(owner_, epoch_, parent_path);
+                }
                 rethrow_write_function_error(e);
             }
         });

@@ -10,6 +10,7 @@
 #include "errors.hpp"
 #include "pool.hpp"
 #include "watchdog.hpp"
+#include "write_contexts.hpp"
 
 namespace cosmo::store_pg::detail {
 
@@ -24,8 +25,11 @@ public:
     /// Error{kMoved} when the home is not here (a stale route). read_only
     /// makes every write throw Error{kReadOnly} (shard state "readonly").
     /// hint: what the first statement reads too (see ShardStore::open).
+    /// contexts: the shard's WriteContexts. A write-ahead open remembers its
+    /// parent there, and a PUT with hint.guess into a remembered parent
+    /// sends no first statement at all (a guessed session, see guessed_).
     PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
-              const store::OpenHint& hint = {});
+              const store::OpenHint& hint = {}, WriteContexts* contexts = nullptr);
     ~PgSession() override;
 
     void ensure_home() override;
@@ -114,6 +118,7 @@ private:
     /// is discarded instead of going back to the pool.
     template <typename F>
     auto run(F&& f) {
+        require_read();
         return guarded([&] {
             // Bounds each call even when the server stops answering.
             const WatchdogGuard deadline(lease_.conn().sock(), call_timeout_);
@@ -214,6 +219,23 @@ private:
     std::int64_t cached_body_id_ = 0;
     std::string cached_body_;
     std::chrono::milliseconds call_timeout_;  ///< watchdog per call (0 = none)
+    /// Where write-ahead opens remember their parent (nullptr: nowhere).
+    WriteContexts* contexts_ = nullptr;
+    /// Set when the first read was skipped: home_, first_, the stat and
+    /// property caches and home_locks_ hold guesses (from contexts_ and the
+    /// request's precondition). Any statement but the PUT's throws
+    /// kRetryable (require_read); the PUT checks the guesses in SQL.
+    bool guessed_ = false;
+    /// The parent as guessed, for the checks in the PUT's statement.
+    std::optional<WriteContext> guess_;
+
+    /// Fills the session's read caches with a guess (see guessed_).
+    void take_guess(const std::string& first_path, const store::OpenHint::ObjectGuess& object,
+                    WriteContext context);
+    /// Throws kRetryable in a guessed session: it has not read anything and
+    /// cannot answer this (nothing was written yet, so running the request
+    /// again without a guess is safe).
+    void require_read() const;
 };
 
 }  // namespace cosmo::store_pg::detail

@@ -39,7 +39,8 @@ public:
             const bool reused = lease.reused();
             try {
                 return std::make_unique<detail::PgSession>(std::move(lease), owner,
-                                                           route.state == "readonly", hint);
+                                                           route.state == "readonly", hint,
+                                                           route.contexts.get());
             } catch (const Error& e) {
                 // An idle pooled connection to a server that restarted fails
                 // on BEGIN; the pool has dropped every idle connection by
@@ -102,6 +103,8 @@ public:
 private:
     struct Route {
         std::shared_ptr<Pool> pool;
+        /// What PUTs on this shard read of their parents (guessed sessions).
+        std::shared_ptr<detail::WriteContexts> contexts;
         std::string state;
         std::chrono::steady_clock::time_point checked;
     };
@@ -136,6 +139,7 @@ private:
         Route& route = routes_[id];
         if (!route.pool || route.pool->dsn() != shard->dsn) {
             route.pool = std::make_shared<Pool>(shard->dsn, options_, detail::shard_queries());
+            route.contexts = std::make_shared<detail::WriteContexts>();
         }
         route.state = shard->state;
         route.checked = now;

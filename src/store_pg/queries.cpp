@@ -150,6 +150,10 @@ const std::array kShard{
     Query{q::kPutObjectCommitted,
           "SELECT * FROM cosmo_put_object($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
           "$13, $14, $15, $16, $17)"},
+    Query{q::kPutObjectGuessed,
+          "SELECT * FROM cosmo_put_object_guessed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+          "$12, $13, $14, $15, $16, $17, $18, $19::smallint, $20::text[], $21::text[], "
+          "$22::text[])"},
     Query{q::kDeleteObjectCommitted,
           "SELECT cosmo_delete_object($1, $2, $3, $4, $5, $6, $7)"},
     Query{q::kCollectionInsert,

@@ -186,6 +186,20 @@ struct OpenHint {
     /// lock and the parent's dead properties, which PUT reads before it
     /// writes (lock checks; a calendar's components and time zone).
     bool writing = false;
+    /// A PUT whose request says what the object must be: absent (no
+    /// precondition, or If-None-Match: *) or present with `etag` (If-Match
+    /// with that one ETag). The store may then skip the first read: it
+    /// answers the session's reads of the home, the parent, the name with a
+    /// slash, the parent's dead properties and the home's locks from an
+    /// earlier write into that parent, and stat() of first_path as guessed.
+    /// The write checks all of it in its own statement; when a part no longer
+    /// holds, or the request reads anything else first, the session throws
+    /// Error{kRetryable} with nothing written, and the caller runs the
+    /// request again without a guess.
+    struct ObjectGuess {
+        std::optional<std::string> etag;  ///< nullopt: absent
+    };
+    std::optional<ObjectGuess> guess;
 };
 
 /// Routes to the shard of a user and opens sessions there. Thread-safe.
@@ -198,7 +212,7 @@ public:
     virtual std::unique_ptr<Session> open(const User& owner, const OpenHint& hint) = 0;
     /// A session about first_path (a read).
     std::unique_ptr<Session> open(const User& owner, const std::string& first_path) {
-        return open(owner, OpenHint{first_path, false});
+        return open(owner, OpenHint{first_path, false, std::nullopt});
     }
     /// A session without a first path.
     std::unique_ptr<Session> open(const User& owner) { return open(owner, OpenHint{}); }

@@ -194,7 +194,7 @@ TEST_F(PgStoreTest, WriteHintPrefetchAnswersLikeTheQueries) {
     }
     auto same = [&](const std::string& label) {
         auto plain = shards_->open(user);
-        auto hinted = shards_->open(user, store::OpenHint{"calendar/a.ics", true});
+        auto hinted = shards_->open(user, store::OpenHint{"calendar/a.ics", true, std::nullopt});
         const auto cal = *plain->stat("calendar/");
         const auto want = plain->dead_properties(cal);
         const auto got = hinted->dead_properties(*hinted->stat("calendar/"));
@@ -216,7 +216,7 @@ TEST_F(PgStoreTest, WriteHintPrefetchAnswersLikeTheQueries) {
         s->commit();
     }
     same("a depth-infinity lock on the calendar");
-    auto hinted = shards_->open(user, store::OpenHint{"calendar/a.ics", true});
+    auto hinted = shards_->open(user, store::OpenHint{"calendar/a.ics", true, std::nullopt});
     EXPECT_EQ(hinted->locks_covering("calendar/a.ics").size(), 1u);
 }
 
