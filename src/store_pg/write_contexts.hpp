@@ -32,8 +32,11 @@ struct WriteContext {
 /// what its earlier placement returned.
 class WriteContexts {
 public:
-    /// About 0.5 KB an entry: 20,000 calendars written to lately, ~10 MB.
-    static constexpr std::size_t kDefaultCapacity = 20000;
+    /// An entry is about 0.5 KB, up to a few KB when the parent has a
+    /// calendar-timezone: 4,096 parents written to lately stay under ~16 MB
+    /// (the server's RSS target is 200 MB). Writes come in bursts per
+    /// calendar (a client's edits, an import), which is what this serves.
+    static constexpr std::size_t kDefaultCapacity = 4096;
 
     explicit WriteContexts(std::size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
 
