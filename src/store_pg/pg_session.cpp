@@ -64,12 +64,12 @@ std::vector<std::string> strings_of(const pqxx::field& array) {
 }  // namespace
 
 PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
-                     const store::OpenHint& hint, WriteContexts* contexts)
+                     const store::OpenHint& hint, std::shared_ptr<WriteContexts> contexts)
     : lease_(std::move(lease)),
       owner_(owner.id),
       epoch_(owner.epoch),
       read_only_(read_only),
-      contexts_(contexts) {
+      contexts_(std::move(contexts)) {
     const PoolOptions& options = lease_.pool().options();
     call_timeout_ = options.statement_timeout.count() > 0
                         ? options.statement_timeout + options.connect_timeout

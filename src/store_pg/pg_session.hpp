@@ -3,6 +3,7 @@
 /// autocommit reads, then one transaction from the first write to commit().
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <pqxx/pqxx>
 
@@ -29,7 +30,8 @@ public:
     /// parent there, and a PUT with hint.guess into a remembered parent
     /// sends no first statement at all (a guessed session, see guessed_).
     PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
-              const store::OpenHint& hint = {}, WriteContexts* contexts = nullptr);
+              const store::OpenHint& hint = {},
+              std::shared_ptr<WriteContexts> contexts = nullptr);
     ~PgSession() override;
 
     void ensure_home() override;
@@ -219,8 +221,9 @@ private:
     std::int64_t cached_body_id_ = 0;
     std::string cached_body_;
     std::chrono::milliseconds call_timeout_;  ///< watchdog per call (0 = none)
-    /// Where write-ahead opens remember their parent (nullptr: nowhere).
-    WriteContexts* contexts_ = nullptr;
+    /// Where write-ahead opens remember their parent (nullptr: nowhere);
+    /// shared, since the shard's route may be replaced while a session runs.
+    std::shared_ptr<WriteContexts> contexts_;
     /// Set when the first read was skipped: home_, first_, the stat and
     /// property caches and home_locks_ hold guesses (from contexts_ and the
     /// request's precondition). Any statement but the PUT's throws

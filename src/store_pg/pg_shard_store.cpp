@@ -40,7 +40,7 @@ public:
             try {
                 return std::make_unique<detail::PgSession>(std::move(lease), owner,
                                                            route.state == "readonly", hint,
-                                                           route.contexts.get());
+                                                           route.contexts);
             } catch (const Error& e) {
                 // An idle pooled connection to a server that restarted fails
                 // on BEGIN; the pool has dropped every idle connection by
