@@ -511,30 +511,27 @@ Resource PgSession::put_object_and_commit(const std::string& path,
         // it returns and rolled back by any of its errors.
         const auto r = run([&](pqxx::transaction_base& txn) {
             try {
-                if (guess) {
-                    std::vector<std::string> ns, names, values;
-                    for (const store::DeadProperty& p : guess->parent_props) {
-                        ns.push_back(p.ns);
-                        names.push_back(p.name);
-                        values.push_back(p.value_xml);
-                    }
+                // The arguments of cosmo_put_object, then the guessed
+                // function's own (schema/shard/006).
+                const auto put = [&](const char* statement, auto&&... guessed) {
                     return txn.exec_prepared(
-                        q::kPutObjectGuessed, owner_, epoch_, parent_path, name, content_type,
+                        statement, owner_, epoch_, parent_path, name, content_type,
                         pqxx::binarystring(body.data(), body.size()), res.etag,
                         res.content_length, index.has_value(), ix.uid, ix.component,
                         ix.first_start, ix.last_end, ix.recurring, condition.has_value(),
                         condition && condition->etag.has_value(),
-                        condition ? condition->etag.value_or("") : "", guess->parent.id,
-                        static_cast<int>(guess->parent.kind), text_array(ns), text_array(names),
-                        text_array(values));
+                        condition ? condition->etag.value_or("") : "", guessed...);
+                };
+                if (!guess) return put(q::kPutObjectCommitted);
+                std::vector<std::string> ns, names, values;
+                for (const store::DeadProperty& p : guess->parent_props) {
+                    ns.push_back(p.ns);
+                    names.push_back(p.name);
+                    values.push_back(p.value_xml);
                 }
-                return txn.exec_prepared(
-                    q::kPutObjectCommitted, owner_, epoch_, parent_path, name, content_type,
-                    pqxx::binarystring(body.data(), body.size()), res.etag, res.content_length,
-                    index.has_value(), ix.uid, ix.component, ix.first_start, ix.last_end,
-                    ix.recurring, condition.has_value(),
-                    condition && condition->etag.has_value(),
-                    condition ? condition->etag.value_or("") : "");
+                return put(q::kPutObjectGuessed, guess->parent.id,
+                           static_cast<int>(guess->parent.kind), text_array(ns),
+                           text_array(names), text_array(values));
             } catch (const pqxx::sql_error& e) {
                 if (guess && e.sqlstate() == "CZ008") {
                     // The parent or the home is not as remembered: forget it,
