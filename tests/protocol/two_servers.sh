@@ -44,6 +44,9 @@ token=${token#<}
 token=${token%>}
 [[ -n "$token" ]] && pass "Lock-Token $token" || fail "no Lock-Token header"
 
+# B remembered the home from its PUT above, so this PUT goes in one round
+# trip (a guessed session): the write finds A's lock, nothing is written,
+# and B runs the request again the long way, which answers 423.
 expect_eq "PUT via B without the token" 423 \
     "$(http PUT "$home_b/shared.txt" alice --data-binary 'sneaky')"
 expect_eq "DELETE via B without the token" 423 "$(http DELETE "$home_b/shared.txt" alice)"
