@@ -50,10 +50,11 @@ inline std::int64_t int64_of(const pqxx::field& field) {
 
 /// A NOT NULL boolean column ('t' or 'f' in PostgreSQL's text output).
 inline bool bool_of(const pqxx::field& field) {
-    if (field.is_null() || field.size() != 1 || (field.c_str()[0] != 't' && field.c_str()[0] != 'f')) {
+    const char first = field.size() == 1 ? field.c_str()[0] : '\0';
+    if (field.is_null() || (first != 't' && first != 'f')) {
         throw pqxx::conversion_error("Not a boolean: " + std::string(field.c_str(), field.size()));
     }
-    return field.c_str()[0] == 't';
+    return first == 't';
 }
 
 /// A NOT NULL text column, copied once (field::as<std::string> measures

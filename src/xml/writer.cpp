@@ -3,7 +3,6 @@
 
 #include "cosmo/xml/writer.hpp"
 
-#include <algorithm>
 #include <cassert>
 #include <cstring>
 

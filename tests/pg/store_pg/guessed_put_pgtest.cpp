@@ -119,9 +119,10 @@ TEST_F(GuessedPutTest, ChangedParentPropertiesAreNotGuessed) {
     prime(user);
     {
         auto s = shards_->open(user);
+        const std::string caldav = "urn:ietf:params:xml:ns:caldav";
         s->set_dead_property(*s->stat("calendar/"),
-                             {"urn:ietf:params:xml:ns:caldav", "supported-calendar-component-set",
-                              "<C:comp xmlns:C=\"urn:ietf:params:xml:ns:caldav\" name=\"VTODO\"/>"});
+                             {caldav, "supported-calendar-component-set",
+                              "<C:comp xmlns:C=\"" + caldav + "\" name=\"VTODO\"/>"});
         s->commit();
     }
     expect_retry_and_nothing_written(user, "b.ics");

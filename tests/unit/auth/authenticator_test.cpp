@@ -118,7 +118,8 @@ TEST_F(AuthenticatorTest, CachedCredentialsAreNotFoundBySplittingThemElsewhere) 
     ASSERT_EQ(a.authenticate(basic("alice", "right"), "1.1.1.1").outcome, Outcome::kOk);
     EXPECT_EQ(a.authenticate(basic("alic", "eright"), "1.1.1.1").outcome, Outcome::kBadCredentials);
     EXPECT_EQ(a.authenticate(basic("alicer", "ight"), "1.1.1.1").outcome, Outcome::kBadCredentials);
-    EXPECT_EQ(a.authenticate(basic(std::string("ali\0ce", 6), "x"), "2.2.2.2").outcome, Outcome::kOk);
+    EXPECT_EQ(a.authenticate(basic(std::string("ali\0ce", 6), "x"), "2.2.2.2").outcome,
+              Outcome::kOk);
     EXPECT_EQ(a.authenticate(basic("ali", std::string("ce\0x", 4)), "2.2.2.2").outcome,
               Outcome::kBadCredentials);
 }
