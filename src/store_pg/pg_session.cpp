@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 #include <string_view>
+#include <utility>
 
 #include "cosmo/store/error.hpp"
 #include "paths.hpp"
@@ -175,7 +176,6 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
 
 void PgSession::take_guess(const std::string& first_path,
                            const store::OpenHint::ObjectGuess& object, WriteContext context) {
-    guessed_ = true;
     home_ = context.home;
     home_fresh_ = true;
     first_path_ = first_path;
@@ -196,7 +196,7 @@ void PgSession::take_guess(const std::string& first_path,
 }
 
 void PgSession::require_read() const {
-    if (guessed_) {
+    if (guess_) {
         throw Error(Errc::kRetryable, "a guessed PUT session cannot read; run it again");
     }
 }
@@ -501,10 +501,10 @@ Resource PgSession::put_object_and_commit(const std::string& path,
     // A guessed session writes with the checks of what it guessed (only a
     // PUT into the guessed parent; any other write ran require_read first).
     std::optional<WriteContext> guess;
-    if (guessed_) {
-        if (!guess_ || guess_->parent.path != parent_path) require_read();  // throws
-        guess = std::move(guess_);
-        guessed_ = false;  // from here on the session reads what is there
+    if (guess_) {
+        if (guess_->parent.path != parent_path) require_read();  // throws
+        // From here on the session reads what is there.
+        guess = std::exchange(guess_, std::nullopt);
     }
     try {
         // Autocommit: the statement is its own transaction, committed when

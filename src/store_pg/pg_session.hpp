@@ -28,7 +28,7 @@ public:
     /// hint: what the first statement reads too (see ShardStore::open).
     /// contexts: the shard's WriteContexts. A write-ahead open remembers its
     /// parent there, and a PUT with hint.guess into a remembered parent
-    /// sends no first statement at all (a guessed session, see guessed_).
+    /// sends no first statement at all (a guessed session, see guess_).
     PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
               const store::OpenHint& hint = {},
               std::shared_ptr<WriteContexts> contexts = nullptr);
@@ -224,15 +224,15 @@ private:
     /// Where write-ahead opens remember their parent (nullptr: nowhere);
     /// shared, since the shard's route may be replaced while a session runs.
     std::shared_ptr<WriteContexts> contexts_;
-    /// Set when the first read was skipped: home_, first_, the stat and
-    /// property caches and home_locks_ hold guesses (from contexts_ and the
-    /// request's precondition). Any statement but the PUT's throws
-    /// kRetryable (require_read); the PUT checks the guesses in SQL.
-    bool guessed_ = false;
-    /// The parent as guessed, for the checks in the PUT's statement.
+    /// Set when the first read was skipped (a guessed session): the parent
+    /// as remembered, for the checks in the PUT's statement. home_, first_,
+    /// the stat and property caches and home_locks_ then hold guesses (from
+    /// contexts_ and the request's precondition). Any statement but the
+    /// PUT's throws kRetryable (require_read); the PUT checks the guesses
+    /// in SQL and clears this.
     std::optional<WriteContext> guess_;
 
-    /// Fills the session's read caches with a guess (see guessed_).
+    /// Fills the session's read caches with a guess (see guess_).
     void take_guess(const std::string& first_path, const store::OpenHint::ObjectGuess& object,
                     WriteContext context);
     /// Throws kRetryable in a guessed session: it has not read anything and
