@@ -35,12 +35,11 @@ inline bool needs_escape(unsigned char c, bool attribute) {
     }
 }
 
-/// Writes the replacement of one byte at `to` (room for 6 bytes) and
-/// returns its length. For a byte needs_escape() did not flag (a tab or a
-/// line feed in text) that is the byte itself. `attribute` adds the
-/// characters that attribute-value normalization would otherwise turn into
-/// spaces.
-inline std::size_t write_replacement(char* to, char c, bool attribute) {
+/// Writes the replacement of one byte that needs_escape() flagged at `to`
+/// (room for kLongestReplacement bytes) and returns its length. A tab or a
+/// line feed is flagged only in an attribute, where value normalization
+/// would otherwise turn it into a space.
+inline std::size_t write_replacement(char* to, char c) {
     const auto put = [to](std::string_view s) {
         std::memcpy(to, s.data(), s.size());
         return s.size();
@@ -51,11 +50,10 @@ inline std::size_t write_replacement(char* to, char c, bool attribute) {
         case '>': return put("&gt;");  // so "]]>" can never appear in text
         case '"': return put("&quot;");
         case '\r': return put("&#13;");  // parsers turn a raw CR into LF (XML 1.0 §2.11)
-        case '\t': return attribute ? put("&#9;") : put("\t");
-        case '\n': return attribute ? put("&#10;") : put("\n");
+        case '\t': return put("&#9;");
+        case '\n': return put("&#10;");
         default: break;
     }
-    if (static_cast<unsigned char>(c) >= 0x20) return put(std::string_view(&c, 1));
     // XML 1.0 §2.2 has no way to carry C0 controls, not even as a
     // reference; U+FFFD keeps the document well-formed for the client.
     return put("\xEF\xBF\xBD");
@@ -116,7 +114,7 @@ void append_escaped_impl(std::string& out, std::string_view text, bool attribute
             continue;
         }
         const auto plain = static_cast<std::size_t>(__builtin_ctz(mask));
-        used += plain + write_replacement(to + plain, at[plain], attribute);
+        used += plain + write_replacement(to + plain, at[plain]);
         at += plain + 1;
     }
 #endif
@@ -124,7 +122,7 @@ void append_escaped_impl(std::string& out, std::string_view text, bool attribute
     char* to = out.data() + used;
     for (; at < end; ++at) {
         if (needs_escape(static_cast<unsigned char>(*at), attribute)) {
-            to += write_replacement(to, *at, attribute);
+            to += write_replacement(to, *at);
         } else {
             *to++ = *at;
         }
