@@ -1,5 +1,5 @@
 // A PUT in one round trip (OpenHint::guess, PgSession guessed sessions,
-// schema/shard/006_put_guessed.sql): after a write-ahead open has read a
+// schema/shard/006_put_guessed.sql, 007_put_guessed_lean.sql): after a write-ahead open has read a
 // parent, the next PUT into it skips the first read. It must write exactly
 // what the long way writes, and whenever what it guessed no longer holds
 // it must throw kRetryable with nothing written (the dispatcher then runs
@@ -130,6 +130,48 @@ TEST_F(GuessedPutTest, ChangedParentPropertiesAreNotGuessed) {
     bool created = false;
     guessed_put(user, "b.ics", "B", std::nullopt, false, &created);
     EXPECT_TRUE(created);
+}
+
+TEST_F(GuessedPutTest, ChangedValuesOfParentPropertiesAreNotGuessed) {
+    // The parent had properties when the guess was made (the function
+    // compares them whole, not just that there are none), then one changed.
+    const auto user = new_user_with_home();
+    const std::string caldav = "urn:ietf:params:xml:ns:caldav";
+    const auto set_components = [&](const std::string& comp) {
+        auto s = shards_->open(user);
+        s->set_dead_property(*s->stat("calendar/"),
+                             {caldav, "supported-calendar-component-set",
+                              "<C:comp xmlns:C=\"" + caldav + "\" name=\"" + comp + "\"/>"});
+        s->commit();
+    };
+    set_components("VEVENT");
+    prime(user);
+    bool created = false;
+    guessed_put(user, "g.ics", "G", std::nullopt, false, &created);  // the guess holds
+    EXPECT_TRUE(created);
+    set_components("VTODO");
+    expect_retry_and_nothing_written(user, "h.ics");
+}
+
+TEST_F(GuessedPutTest, AnotherObjectWithTheUidIsAConflict) {
+    // CalendarIndex's uid is the object's name in guessed_put, so a second
+    // name with the first one's UID is a duplicate: 409, nothing written.
+    const auto user = new_user_with_home();
+    prime(user);
+    bool created = false;
+    guessed_put(user, "i.ics", "I", std::nullopt, false, &created);
+    const std::string before = state_of(user);
+    auto s = shards_->open(user, OpenHint{"calendar/j.ics", true, OpenHint::ObjectGuess{}});
+    EXPECT_FALSE(s->stat("calendar/j.ics"));
+    try {
+        s->put_object_and_commit("calendar/j.ics", "text/calendar", "J", &created,
+                                 CalendarIndex{"i.ics", "VEVENT", 100, 200, false},
+                                 store::WriteCondition{std::nullopt});
+        ADD_FAILURE() << "a duplicate UID was written";
+    } catch (const store::Error& e) {
+        EXPECT_EQ(e.code(), Errc::kUidConflict) << e.what();
+    }
+    EXPECT_EQ(state_of(user), before);
 }
 
 TEST_F(GuessedPutTest, ALockInTheHomeIsNotGuessed) {
