@@ -106,6 +106,7 @@ public:
         pqxx::result rows;
         std::vector<std::string> names;              ///< requested object names
         std::optional<std::string> one_collection;   ///< set: rows need reordering
+        bool bodies_as_text = false;                 ///< column 8 is text, not bytea
     };
 
 private:

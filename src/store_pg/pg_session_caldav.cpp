@@ -26,6 +26,14 @@ store::StoredObject stored_from(const pqxx::row& row) {
     return o;
 }
 
+/// As stored_from, the body read as text (kObjectsReadText).
+store::StoredObject stored_from_text(const pqxx::row& row) {
+    store::StoredObject o;
+    o.resource = object_from(row);
+    o.body = text_of(row[8]);
+    return o;
+}
+
 }  // namespace
 
 std::optional<std::string> PgSession::find_by_uid(const store::Resource& collection,
@@ -112,11 +120,26 @@ PgSession::BatchRows PgSession::batch_rows(const std::vector<std::string>& paths
         return b;
     }
     const std::optional<store::Resource> one = single_collection_of(parents);
+    const auto read = [&](pqxx::transaction_base& txn, const char* in_one, const char* joined) {
+        return one ? txn.exec_prepared(in_one, one->id, one->path, text_array(names))
+                   : txn.exec_prepared(joined, owner_, text_array(parents), text_array(names));
+    };
+    // Bodies as text where that is exact (queries.cpp, kObjectsReadText).
+    // A body that is not UTF-8 (a plain WebDAV file, or an object stored
+    // before PUT checked) fails that statement; outside a transaction block
+    // the failure changes nothing, and the bytea statement answers instead.
+    b.bodies_as_text = with_bodies && !in_transaction_ && lease_.pool().bodies_as_text();
     b.rows = run([&](pqxx::transaction_base& txn) {
-        return one ? txn.exec_prepared(with_bodies ? q::kObjectsReadIn : q::kObjectsStatIn,
-                                       one->id, one->path, text_array(names))
-                   : txn.exec_prepared(with_bodies ? q::kObjectsRead : q::kObjectsStat, owner_,
-                                       text_array(parents), text_array(names));
+        if (b.bodies_as_text) {
+            try {
+                return read(txn, q::kObjectsReadInText, q::kObjectsReadText);
+            } catch (const pqxx::sql_error& e) {
+                if (e.sqlstate() != "22021") throw;  // invalid byte sequence for encoding
+                b.bodies_as_text = false;
+            }
+        }
+        return with_bodies ? read(txn, q::kObjectsReadIn, q::kObjectsRead)
+                           : read(txn, q::kObjectsStatIn, q::kObjectsStat);
     });
     if (one) {
         b.one_collection = one->path;
@@ -142,7 +165,9 @@ std::vector<T> in_request_order(const PgSession::BatchRows& b, Convert convert) 
 }  // namespace
 
 std::vector<store::StoredObject> PgSession::read_objects(const std::vector<std::string>& paths) {
-    return in_request_order<store::StoredObject>(batch_rows(paths, true), stored_from);
+    const BatchRows b = batch_rows(paths, true);
+    return b.bodies_as_text ? in_request_order<store::StoredObject>(b, stored_from_text)
+                            : in_request_order<store::StoredObject>(b, stored_from);
 }
 
 std::vector<store::Resource> PgSession::stat_objects(const std::vector<std::string>& paths) {

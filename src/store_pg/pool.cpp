@@ -59,6 +59,24 @@ std::unique_ptr<pqxx::connection> open_connection(const std::string& dsn,
     });
 }
 
+namespace {
+
+/// Whether the database and this connection both use UTF8, so that text
+/// crosses unconverted. Any failure answers false (bytea is always exact).
+bool utf8_both_ways(pqxx::connection& conn) {
+    try {
+        pqxx::nontransaction t(conn);
+        const pqxx::result r = t.exec(
+            "SELECT current_setting('server_encoding') = 'UTF8' "
+            "AND current_setting('client_encoding') = 'UTF8'");
+        return r.size() == 1 && r[0][0].as<bool>();
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+}  // namespace
+
 Pool::Lease::~Lease() {
     if (pool_ != nullptr && conn_ != nullptr) {
         pool_->give_back(std::move(conn_), discard_);
@@ -94,8 +112,9 @@ Pool::Lease Pool::acquire() {
     ++open_;
     lock.unlock();
     try {
-        return Lease(shared_from_this(), open_connection(dsn_, options_, queries_),
-                     /*reused=*/false);
+        std::unique_ptr<pqxx::connection> conn = open_connection(dsn_, options_, queries_);
+        bodies_as_text_.store(utf8_both_ways(*conn), std::memory_order_relaxed);
+        return Lease(shared_from_this(), std::move(conn), /*reused=*/false);
     } catch (const Error& e) {
         lock.lock();
         --open_;

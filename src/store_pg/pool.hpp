@@ -3,6 +3,7 @@
 /// blocks up to acquire_timeout, a broken connection is discarded, and every
 /// named statement of the database kind is prepared once per connection.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -74,6 +75,11 @@ public:
     const std::string& dsn() const { return dsn_; }
     /// The options the pool was made with.
     const PoolOptions& options() const { return options_; }
+    /// Whether text read from this database reaches Cosmo as UTF-8 bytes
+    /// unchanged (server and client encoding both UTF8), so that a body can
+    /// be read as text instead of bytea (PgSession::batch_rows). Learnt from
+    /// the first connection; false until then.
+    bool bodies_as_text() const { return bodies_as_text_.load(std::memory_order_relaxed); }
 
     /// Marks the database unreachable for kDownCooldown: acquire() fails
     /// fast meanwhile, so a dead shard costs one connect timeout per
@@ -95,6 +101,7 @@ private:
     std::vector<std::unique_ptr<pqxx::connection>> idle_;
     std::size_t open_ = 0;  ///< idle + leased + being opened
     std::chrono::steady_clock::time_point down_until_{};
+    std::atomic<bool> bodies_as_text_{false};
 };
 
 }  // namespace cosmo::store_pg::detail

@@ -207,11 +207,20 @@ const std::array kShard{
           "SELECT c.path || o.name FROM object o JOIN collection c ON c.id = o.collection_id "
           "WHERE c.owner_id = $1 AND o.collection_id = $2 AND o.uid = $3"},
     // $2/$3: parallel arrays of collection paths and object names.
-    Query{q::kObjectsRead,
-          "SELECT " COSMO_OBJ_COLS ", o.body FROM unnest($2::text[], $3::text[]) "
-          "WITH ORDINALITY AS t(cpath, name, ord) "
-          "JOIN collection c ON c.owner_id = $1 AND c.path = t.cpath "
-          "JOIN object o ON o.collection_id = c.id AND o.name = t.name ORDER BY t.ord"},
+#define COSMO_JOINED                                                   \
+    " FROM unnest($2::text[], $3::text[]) "                            \
+    "WITH ORDINALITY AS t(cpath, name, ord) "                          \
+    "JOIN collection c ON c.owner_id = $1 AND c.path = t.cpath "       \
+    "JOIN object o ON o.collection_id = c.id AND o.name = t.name ORDER BY t.ord"
+    Query{q::kObjectsRead, "SELECT " COSMO_OBJ_COLS ", o.body" COSMO_JOINED},
+    // The bodies as text: PostgreSQL checks that they are UTF-8 and sends
+    // them as they are, where bytea's output function rewrites every CR and
+    // LF as an octal escape and Cosmo decodes them back. About a quarter of
+    // the PostgreSQL time of a 50-object read (docs/performance.md, ninth
+    // pass). A body that is not UTF-8 fails the statement (22021) and the
+    // caller reads the bytea instead.
+#define COSMO_BODY_TEXT ", convert_from(o.body, 'UTF8')"
+    Query{q::kObjectsReadText, "SELECT " COSMO_OBJ_COLS COSMO_BODY_TEXT COSMO_JOINED},
     // The common case of a multiget: every path in one collection, whose id
     // ($1) and path ($2) the session knows. One index scan with = ANY
     // instead of a join per path (about 3x less work in PostgreSQL for 50
@@ -219,13 +228,10 @@ const std::array kShard{
 #define COSMO_IN_ONE " FROM object o CROSS JOIN (SELECT $2::text AS path) c " \
                      "WHERE o.collection_id = $1 AND o.name = ANY ($3::text[])"
     Query{q::kObjectsReadIn, "SELECT " COSMO_OBJ_COLS ", o.body" COSMO_IN_ONE},
+    Query{q::kObjectsReadInText, "SELECT " COSMO_OBJ_COLS COSMO_BODY_TEXT COSMO_IN_ONE},
     Query{q::kObjectsStatIn, "SELECT " COSMO_OBJ_COLS COSMO_IN_ONE},
     // As kObjectsRead without the body (ETag listings).
-    Query{q::kObjectsStat,
-          "SELECT " COSMO_OBJ_COLS " FROM unnest($2::text[], $3::text[]) "
-          "WITH ORDINALITY AS t(cpath, name, ord) "
-          "JOIN collection c ON c.owner_id = $1 AND c.path = t.cpath "
-          "JOIN object o ON o.collection_id = c.id AND o.name = t.name ORDER BY t.ord"},
+    Query{q::kObjectsStat, "SELECT " COSMO_OBJ_COLS COSMO_JOINED},
 #define COSMO_IN_RANGE                                                                 \
     " FROM object o JOIN collection c "                                               \
     "ON c.id = o.collection_id WHERE c.owner_id = $1 AND o.collection_id = $2 "        \

@@ -60,6 +60,9 @@ inline constexpr const char* kObjectByUid = "object_by_uid";
 inline constexpr const char* kObjectsRead = "objects_read";
 inline constexpr const char* kObjectsStat = "objects_stat";
 inline constexpr const char* kObjectsReadIn = "objects_read_in";
+// As kObjectsRead / kObjectsReadIn with the body as UTF-8 text (PgSession::batch_rows).
+inline constexpr const char* kObjectsReadText = "objects_read_text";
+inline constexpr const char* kObjectsReadInText = "objects_read_in_text";
 inline constexpr const char* kObjectsStatIn = "objects_stat_in";
 inline constexpr const char* kObjectsInRange = "objects_in_range";
 inline constexpr const char* kChangesSince = "changes_since";

@@ -191,6 +191,50 @@ TEST_F(BodyBytesTest, EveryByteValueRoundTripsThroughEachReadPath) {
     EXPECT_EQ(batch[2].body, "");
 }
 
+// A batch of UTF-8 bodies comes back as text (kObjectsReadText); one body
+// that is not UTF-8 sends the batch back to bytea. Either way the bytes are
+// exact, the session goes on after the refused statement, and inside a
+// transaction block (after a write) only the bytea statement is used.
+TEST_F(BodyBytesTest, BatchBodiesAreExactAsTextOrAsBytea) {
+    if (IsSkipped()) return;
+    const store::User user = new_user_with_home("text");
+    const std::vector<std::pair<std::string, std::string>> utf8 = {
+        {"cal/crlf.ics", "BEGIN:VCALENDAR\r\nSUMMARY:caf\xc3\xa9 \xe2\x82\xac\r\nEND:VCALENDAR\r\n"},
+        {"cal/hexlike.ics", "\\x41"},  // as bytea's hex output would begin
+        {"cal/slashes.ics", "a\\b\\\\c\\101"},
+        {"cal/empty.ics", ""}};
+    const std::string latin1 = "caf\xe9";
+    {
+        auto s = shards_->open(user);
+        s->make_collection("cal/", store::CollectionKind::kCalendar);
+        for (const auto& [path, body] : utf8) s->put_object(path, "text/calendar", body, nullptr);
+        s->put_object("cal/latin1.ics", "text/calendar", latin1, nullptr);
+        s->commit();
+    }
+    std::vector<std::string> paths;
+    for (const auto& [path, body] : utf8) paths.push_back(path);
+    const auto expect_exact = [&](const std::vector<store::StoredObject>& got,
+                                  std::size_t with_latin1) {
+        ASSERT_EQ(got.size(), utf8.size() + with_latin1);
+        for (std::size_t i = 0; i < utf8.size(); ++i) {
+            EXPECT_EQ(got[i].resource.path, utf8[i].first);
+            EXPECT_EQ(got[i].body, utf8[i].second) << utf8[i].first;
+        }
+        if (with_latin1 == 1) {
+            EXPECT_EQ(got.back().body, latin1);
+        }
+    };
+    auto s = shards_->open(user);
+    expect_exact(s->read_objects(paths), 0);
+    auto mixed = paths;
+    mixed.push_back("cal/latin1.ics");
+    expect_exact(s->read_objects(mixed), 1);
+    expect_exact(s->read_objects(paths), 0);  // the session still works
+    s->put_object("cal/new.ics", "text/calendar", "N", nullptr);  // a transaction block
+    expect_exact(s->read_objects(mixed), 1);
+    s->commit();
+}
+
 // Both text formats of bytea decode to the same bytes: the pool asks for
 // escape, but a connection that lost the setting (a pooler between) still
 // gets hex, the server's default.
