@@ -368,4 +368,67 @@ PrefilterHints prefilter_hints(const Filter& filter) {
     return hints;
 }
 
+std::optional<SimpleTimeRange> simple_time_range(const Filter& filter) {
+    const CompFilter& root = filter.root;
+    if (!iequals(root.name, "VCALENDAR") || root.is_not_defined || root.time_range ||
+        !root.prop_filters.empty() || root.comp_filters.size() != 1) {
+        return std::nullopt;
+    }
+    const CompFilter& f = root.comp_filters.front();
+    if (f.is_not_defined || !f.time_range || !f.prop_filters.empty() ||
+        !f.comp_filters.empty()) {
+        return std::nullopt;
+    }
+    if (!iequals(f.name, "VEVENT") && !iequals(f.name, "VTODO") && !iequals(f.name, "VJOURNAL")) {
+        return std::nullopt;
+    }
+    return SimpleTimeRange{f.name, f.time_range->start.value_or(kMinTime),
+                           f.time_range->end.value_or(kMaxTime)};
+}
+
+// The Evaluator answers such a filter with instances_of() of every child
+// named like the comp-filter: the occurrences of each child's series in the
+// range, attributed to that child. When every calendar component is of that
+// one kind, their union is all_occurrences() of the calendar; and when no
+// series was cut short over the window, the occurrences over a range inside
+// it are exactly those of the window that overlap the range.
+std::optional<std::vector<Instance>> component_instances(const Calendar& calendar,
+                                                         std::string_view component,
+                                                         std::string_view default_tzid,
+                                                         TimePoint window_start,
+                                                         TimePoint window_end,
+                                                         std::size_t max_instances) {
+    detail::ensure_initialized();
+    const icalcomponent_kind kind = iequals(component, "VEVENT")  ? ICAL_VEVENT_COMPONENT
+                                    : iequals(component, "VTODO") ? ICAL_VTODO_COMPONENT
+                                    : iequals(component, "VJOURNAL") ? ICAL_VJOURNAL_COMPONENT
+                                                                     : ICAL_NO_COMPONENT;
+    if (kind == ICAL_NO_COMPONENT) {
+        return std::nullopt;
+    }
+    const detail::CalendarImpl& impl = calendar.impl();
+    for (icalcomponent* c : detail::children_of(impl.root.get(), ICAL_ANY_COMPONENT)) {
+        const icalcomponent_kind k = icalcomponent_isa(c);
+        if (k == ICAL_VTIMEZONE_COMPONENT) {
+            continue;
+        }
+        if (k != kind || !iequals(detail::component_name(c), component)) {
+            return std::nullopt;
+        }
+    }
+    const detail::Resolver resolver(impl, default_tzid);
+    bool truncated = false;
+    const std::vector<detail::Occurrence> found = detail::all_occurrences(
+        impl, resolver, window_start, window_end, max_instances, &truncated);
+    if (truncated) {
+        return std::nullopt;
+    }
+    std::vector<Instance> out;
+    out.reserve(found.size());
+    for (const detail::Occurrence& o : found) {
+        out.push_back(o.instance);
+    }
+    return out;
+}
+
 }  // namespace cosmo::ical

@@ -24,7 +24,8 @@ std::optional<TimePoint> recurrence_id_of(icalcomponent* component, const Resolv
 
 std::vector<Occurrence> series_occurrences(const CalendarImpl& calendar, const Resolver& resolver,
                                            const std::string& uid, TimePoint range_start,
-                                           TimePoint range_end, std::size_t max_instances) {
+                                           TimePoint range_end, std::size_t max_instances,
+                                           bool* truncated) {
     icalcomponent* master = nullptr;
     std::map<TimePoint, icalcomponent*> overrides;
     for (icalcomponent* c : children_of(calendar.root.get(), ICAL_ANY_COMPONENT)) {
@@ -42,6 +43,9 @@ std::vector<Occurrence> series_occurrences(const CalendarImpl& calendar, const R
     }
     const SeriesResult found =
         expand_all(calendar, resolver, range_start, range_end, max_instances, &uid);
+    if (truncated != nullptr && found.truncated) {
+        *truncated = true;
+    }
     std::vector<Occurrence> out;
     for (const Instance& i : found.instances) {
         icalcomponent* owner = master;
@@ -61,7 +65,7 @@ std::vector<Occurrence> series_occurrences(const CalendarImpl& calendar, const R
 
 std::vector<Occurrence> all_occurrences(const CalendarImpl& calendar, const Resolver& resolver,
                                         TimePoint range_start, TimePoint range_end,
-                                        std::size_t max_instances) {
+                                        std::size_t max_instances, bool* truncated) {
     std::vector<std::string> uids;
     for (icalcomponent* c : children_of(calendar.root.get(), ICAL_ANY_COMPONENT)) {
         if (!is_calendar_component(icalcomponent_isa(c))) {
@@ -75,7 +79,8 @@ std::vector<Occurrence> all_occurrences(const CalendarImpl& calendar, const Reso
     std::vector<Occurrence> out;
     for (const std::string& uid : uids) {
         std::vector<Occurrence> part =
-            series_occurrences(calendar, resolver, uid, range_start, range_end, max_instances);
+            series_occurrences(calendar, resolver, uid, range_start, range_end, max_instances,
+                               truncated);
         out.insert(out.end(), part.begin(), part.end());
     }
     std::stable_sort(out.begin(), out.end(), [](const Occurrence& a, const Occurrence& b) {

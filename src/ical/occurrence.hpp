@@ -20,15 +20,17 @@ struct Occurrence {
 };
 
 /// The instances of the series with this UID overlapping [range_start,
-/// range_end), each with its component, sorted by start.
+/// range_end), each with its component, sorted by start. With truncated,
+/// sets it when max_instances cut the series short (it is never cleared).
 std::vector<Occurrence> series_occurrences(const CalendarImpl& calendar, const Resolver& resolver,
                                            const std::string& uid, TimePoint range_start,
-                                           TimePoint range_end, std::size_t max_instances);
+                                           TimePoint range_end, std::size_t max_instances,
+                                           bool* truncated = nullptr);
 
 /// series_occurrences for every UID in the calendar, sorted by start.
 std::vector<Occurrence> all_occurrences(const CalendarImpl& calendar, const Resolver& resolver,
                                         TimePoint range_start, TimePoint range_end,
-                                        std::size_t max_instances);
+                                        std::size_t max_instances, bool* truncated = nullptr);
 
 /// An override's RECURRENCE-ID in UTC, or nullopt for a master.
 std::optional<TimePoint> recurrence_id_of(icalcomponent* component, const Resolver& resolver);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cosmo/ical/calendar.hpp"
+#include "cosmo/ical/expand.hpp"
 
 namespace cosmo::ical {
 
@@ -105,5 +106,32 @@ struct PrefilterHints {
 /// The component type required under VCALENDAR and its time-range, when the
 /// filter states them plainly (not under is-not-defined).
 PrefilterHints prefilter_hints(const Filter& filter);
+
+/// The filter of most calendar-queries (a client's day, week or month view):
+/// VCALENDAR > one VEVENT, VTODO or VJOURNAL comp-filter with a time-range
+/// and no other test. Its verdict on an object depends on the range only
+/// through the object's instances, so one expansion over a wider window
+/// answers every range inside it (component_instances).
+struct SimpleTimeRange {
+    std::string component;  ///< "VEVENT", "VTODO" or "VJOURNAL", as written
+    TimePoint start;        ///< range start (kMinTime when open)
+    TimePoint end;          ///< range end (kMaxTime when open)
+};
+/// The filter's SimpleTimeRange, or nullopt when it tests anything else.
+std::optional<SimpleTimeRange> simple_time_range(const Filter& filter);
+
+/// For a SimpleTimeRange filter on `component`: the instances of the
+/// object's components overlapping [window_start, window_end), read in
+/// default_tzid with max_instances per series (as matches() reads them).
+/// For any range inside the window, matches() of the filter is true exactly
+/// when one of them overlaps() the range. nullopt when that does not hold:
+/// the object has another kind of component besides VTIMEZONE, or the
+/// limit cut a series short within the window.
+std::optional<std::vector<Instance>> component_instances(const Calendar& calendar,
+                                                         std::string_view component,
+                                                         std::string_view default_tzid,
+                                                         TimePoint window_start,
+                                                         TimePoint window_end,
+                                                         std::size_t max_instances);
 
 }  // namespace cosmo::ical
