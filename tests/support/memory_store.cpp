@@ -124,7 +124,9 @@ std::string parent_of(const std::string& path) {
 /// The member name within the parent ("a/b.ics" -> "b.ics", "a/s/" -> "s/").
 std::string leaf_of(const std::string& path) { return path.substr(parent_of(path).size()); }
 
-/// FNV-1a over the bytes: equal bytes, equal ETag; any change, a new one.
+/// FNV-1a over the bytes and the size, as 32 hex digits like the real
+/// store's: equal bytes, equal ETag; any change, a new one. The query memos
+/// (caldav/match_memo.hpp) keep only such ETags.
 std::string etag_of(const std::string& body) {
     std::uint64_t h = 1469598103934665603ULL;
     for (unsigned char c : body) {
@@ -132,7 +134,8 @@ std::string etag_of(const std::string& body) {
         h *= 1099511628211ULL;
     }
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%016llx-%zx", static_cast<unsigned long long>(h), body.size());
+    std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h),
+                  static_cast<unsigned long long>(body.size()));
     return buf;
 }
 
