@@ -3,11 +3,15 @@
 // dropped something (DESIGN.md, STYLE.md §3.4), so the whole tree is scanned.
 
 #include <cctype>
+#include <map>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "cosmo/ical/calendar.hpp"
 #include "detail.hpp"
+#include "occurrence.hpp"
 
 namespace cosmo::ical {
 namespace detail {
@@ -79,16 +83,60 @@ void collect_lic_errors(icalcomponent* root, std::vector<Violation>& out) {
     });
 }
 
+// Each VTIMEZONE's own text (its lines from BEGIN:VTIMEZONE to
+// END:VTIMEZONE, matched case-insensitively, CR LF or LF) by the value of
+// its first "TZID:" line. A TZID given by two blocks, or written with
+// parameters or folded, is left out: such components are keyed by libical's
+// rendering instead (libical does not keep them in the text's order).
+std::map<std::string, std::string_view, std::less<>> vtimezone_texts(std::string_view text) {
+    const auto trimmed = [](std::string_view line) {
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        return line;
+    };
+    std::map<std::string, std::string_view, std::less<>> out;
+    std::vector<std::string> ambiguous;
+    std::size_t begin = std::string_view::npos;
+    std::string tzid;
+    for (std::size_t at = 0; at < text.size();) {
+        std::size_t eol = text.find('\n', at);
+        if (eol == std::string_view::npos) eol = text.size();
+        const std::string_view line = trimmed(text.substr(at, eol - at));
+        if (detail::iequals(line, "BEGIN:VTIMEZONE")) {
+            begin = at;
+            tzid.clear();
+        } else if (begin != std::string_view::npos && tzid.empty() && line.size() > 5 &&
+                   detail::iequals(line.substr(0, 5), "TZID:")) {
+            tzid = line.substr(5);
+        } else if (begin != std::string_view::npos && detail::iequals(line, "END:VTIMEZONE")) {
+            if (!tzid.empty() && !out.emplace(tzid, text.substr(begin, eol - begin)).second) {
+                ambiguous.push_back(tzid);
+            }
+            begin = std::string_view::npos;
+        }
+        at = eol + 1;
+    }
+    for (const std::string& t : ambiguous) out.erase(t);
+    return out;
+}
+
 // One icaltimezone per VTIMEZONE, so TZIDs resolve to the object's own rules.
-void load_zones(CalendarImpl& impl) {
+void load_zones(CalendarImpl& impl, std::string_view text) {
     icalcomponent* root = impl.root.get();
+    std::map<std::string, std::string_view, std::less<>> texts;
+    bool texts_read = false;
     for (icalcomponent* c = icalcomponent_get_first_component(root, ICAL_VTIMEZONE_COMPONENT);
          c != nullptr; c = icalcomponent_get_next_component(root, ICAL_VTIMEZONE_COMPONENT)) {
         const std::string tzid = detail::text_of(c, ICAL_TZID_PROPERTY);
         if (tzid.empty() || impl.zones.count(tzid) != 0) {
             continue;
         }
-        if (detail::SharedZone zone = detail::shared_zone(c)) {
+        if (!texts_read) {
+            texts = vtimezone_texts(text);
+            texts_read = true;
+        }
+        const auto own = texts.find(tzid);
+        if (detail::SharedZone zone = detail::shared_zone(
+                c, own != texts.end() ? own->second : std::string_view())) {
             impl.zones.emplace(tzid, std::move(zone));
         }
     }
@@ -136,7 +184,7 @@ ParseResult parse(std::string_view text) {
     }
     auto impl = std::make_unique<CalendarImpl>();
     impl->root = std::move(root);
-    load_zones(*impl);
+    load_zones(*impl, text);
     result.calendar.emplace(std::move(impl));
     return result;
 }

@@ -51,8 +51,11 @@ struct CalendarImpl {
 /// DTSTART on: about 1 ms per zone, which a fresh zone per parsed object paid
 /// on every read. Sharing keeps the expansion once per distinct definition,
 /// and keying by the exact text keeps the object's own rules (RFC 5545
-/// §3.2.19). nullptr when the component is not a usable VTIMEZONE.
-SharedZone shared_zone(icalcomponent* vtimezone);
+/// §3.2.19). nullptr when the component is not a usable VTIMEZONE. With
+/// source, the component's own lines as parsed (BEGIN to END), the key is
+/// that text; without, libical writes the component out to make the key,
+/// which costs about as much as parsing a small event.
+SharedZone shared_zone(icalcomponent* vtimezone, std::string_view source = {});
 
 /// libical set-up, once per process (timezone.cpp).
 void ensure_initialized();

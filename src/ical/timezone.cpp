@@ -162,13 +162,18 @@ SharedZone make_zone(icalcomponent* vtimezone) {
 
 }  // namespace
 
-SharedZone shared_zone(icalcomponent* vtimezone) {
-    char* raw = icalcomponent_as_ical_string_r(vtimezone);
-    if (raw == nullptr) {
-        return make_zone(vtimezone);
+SharedZone shared_zone(icalcomponent* vtimezone, std::string_view source) {
+    std::string key;
+    if (!source.empty()) {
+        key = source;
+    } else {
+        char* raw = icalcomponent_as_ical_string_r(vtimezone);
+        if (raw == nullptr) {
+            return make_zone(vtimezone);
+        }
+        key = raw;
+        icalmemory_free_buffer(raw);
     }
-    std::string key(raw);
-    icalmemory_free_buffer(raw);
     ZoneCache<SharedZone>& cache = shared_zone_cache();
     std::lock_guard lock(cache.mutex);
     if (auto it = cache.zones.find(key); it != cache.zones.end()) {

@@ -155,6 +155,30 @@ TEST(Timezone, SameTzidWithOtherRulesIsNotConfusedAcrossObjects) {
     }
 }
 
+TEST(Timezone, SeveralVtimezonesEachKeepTheirOwnRules) {
+    // Shared zones are found by each VTIMEZONE's own text (calendar.cpp,
+    // load_zones): with two in one object, in either order and however the
+    // lines are cased or ended, each TZID gets its own definition.
+    const auto zone = [](const char* tzid, const char* offset, const char* begin,
+                         const char* end) {
+        return std::string(begin) + "\nTZID:" + tzid +
+               "\nBEGIN:STANDARD\nDTSTART:19700101T000000\nTZOFFSETFROM:" + offset +
+               "\nTZOFFSETTO:" + offset + "\nEND:STANDARD\n" + end + "\n";
+    };
+    const std::string a = zone("Test/A", "+0300", "BEGIN:VTIMEZONE", "END:VTIMEZONE");
+    const std::string b = zone("Test/B", "-0200", "begin:vtimezone", "End:VTimezone");
+    const std::string a_crlf = zone("Test/A", "+0300", "BEGIN:VTIMEZONE\r", "END:VTIMEZONE\r");
+    const auto object = [](const std::string& zones, const char* tzid) {
+        return vcalendar(zones + "BEGIN:VEVENT\nUID:x\nDTSTART;TZID=" + tzid +
+                         ":20250701T090000\nEND:VEVENT\n");
+    };
+    EXPECT_EQ(first_start(object(a, "Test/A")), at(2025, 7, 1, 6));  // A's text is known now
+    for (const std::string& zones : {a + b, b + a, b + a_crlf}) {
+        EXPECT_EQ(first_start(object(zones, "Test/A")), at(2025, 7, 1, 6)) << zones;
+        EXPECT_EQ(first_start(object(zones, "Test/B")), at(2025, 7, 1, 11)) << zones;
+    }
+}
+
 TEST(Timezone, OutlookVtimezoneWithWindowsName) {
     const std::string text = vcalendar(
         "BEGIN:VTIMEZONE\nTZID:W. Europe Standard Time\n"
