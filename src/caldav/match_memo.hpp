@@ -1,13 +1,21 @@
 #pragma once
-/// MatchMemo: remembered calendar-query verdicts. A strong ETag names the
-/// exact bytes of an object (SHA-256), so whether those bytes match a given
-/// filter, read in a given time zone with a given instance limit, never
-/// changes: ical::matches need not parse and expand them again. Clients
-/// repeat the same queries (a month view on every refresh), and parsing the
-/// candidates is what a calendar-query costs (docs/performance.md).
+/// Memos of calendar-query work, keyed by ETag. A strong ETag names the
+/// exact bytes of an object (SHA-256), so what those bytes give under a
+/// fixed context (filter, time zone, instance limit) never changes, and
+/// parsing the candidates is what a calendar-query costs
+/// (docs/performance.md). Both memos are thread-safe and bounded, and are
+/// emptied when full (cheap, rare, and a cleared memo only costs the parses
+/// it saved).
 ///
-/// Thread-safe; bounded by an entry count, emptied when full (cheap, rare,
-/// and a cleared memo only costs the parses it saved).
+/// - MatchMemo: verdicts of ical::matches. Clients repeat the same queries
+///   (a month view on every refresh).
+/// - InstanceMemo: an object's instances over a window (about a year), for
+///   the filters of day, week and month views (ical::simple_time_range). A
+///   verdict holds for one range only, so a view that moves (the next seven
+///   days, asked every hour) parsed and expanded every candidate again; with
+///   these, any range inside the window is answered by ical::overlaps on
+///   the kept instances (ical::component_instances says why that equals
+///   ical::matches).
 
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "cosmo/ical/expand.hpp"
@@ -35,66 +44,87 @@ struct EtagKeyHash {
 /// The key of an ETag; nullopt when it is not 32 lowercase hex digits.
 std::optional<EtagKey> etag_key(std::string_view etag);
 
-class MatchMemo {
+/// Values per (context, ETag), bounded by the sum of their weights.
+template <typename Value>
+class EtagMemo {
 public:
     /// capacity 0 disables the memo (find never hits, remember keeps nothing).
-    explicit MatchMemo(std::size_t capacity) : capacity_(capacity) {}
+    explicit EtagMemo(std::size_t capacity) : capacity_(capacity) {}
+
+    /// The value for the object with this ETag under context, if known.
+    std::optional<Value> find(const std::string& context, std::string_view etag) {
+        const std::optional<EtagKey> k = etag_key(etag);
+        if (!k || capacity_ == 0) return std::nullopt;
+        std::lock_guard lock(mutex_);
+        const auto c = by_context_.find(context);
+        if (c == by_context_.end()) return std::nullopt;
+        const auto v = c->second.find(*k);
+        if (v == c->second.end()) return std::nullopt;
+        return v->second.first;
+    }
+
+    /// Keeps a value of this weight. ETags that are not 32 hex digits are
+    /// ignored.
+    void remember(const std::string& context, std::string_view etag, Value value,
+                  std::size_t weight) {
+        const std::optional<EtagKey> k = etag_key(etag);
+        if (!k || capacity_ == 0) return;
+        std::lock_guard lock(mutex_);
+        if (held_ + weight > capacity_) {
+            by_context_.clear();
+            held_ = 0;
+        }
+        const auto [it, inserted] = by_context_[context].try_emplace(*k);
+        if (!inserted) held_ -= it->second.second;  // kept twice at once
+        it->second = {std::move(value), weight};
+        held_ += weight;
+    }
+
+    /// The weight held (tests).
+    std::size_t size() {
+        std::lock_guard lock(mutex_);
+        return held_;
+    }
+
+private:
+    std::size_t capacity_;
+    std::mutex mutex_;
+    std::size_t held_ = 0;
+    std::unordered_map<std::string,
+                       std::unordered_map<EtagKey, std::pair<Value, std::size_t>, EtagKeyHash>>
+        by_context_;
+};
+
+/// Verdicts; capacity in entries.
+class MatchMemo : public EtagMemo<bool> {
+public:
+    using EtagMemo::EtagMemo;
 
     /// The context of one query: everything but the object that decides a
     /// verdict. Build once per request.
     static std::string context(std::string_view filter_xml, std::string_view tzid,
                                std::size_t max_instances);
 
-    /// The verdict for the object with this ETag under context, if known.
-    std::optional<bool> find(const std::string& context, std::string_view etag);
-    /// Remembers a verdict. ETags that are not 32 hex digits are ignored.
-    void remember(const std::string& context, std::string_view etag, bool verdict);
-
-    /// Entries held (tests).
-    std::size_t size();
-
-private:
-    std::size_t capacity_;
-    std::mutex mutex_;
-    std::size_t entries_ = 0;
-    std::unordered_map<std::string, std::unordered_map<EtagKey, bool, EtagKeyHash>> by_context_;
+    void remember(const std::string& context, std::string_view etag, bool verdict) {
+        EtagMemo::remember(context, etag, verdict, 1);
+    }
 };
 
-/// InstanceMemo: an object's instances over a window (about a year), for
-/// the filters of day, week and month views (ical::simple_time_range). A
-/// MatchMemo verdict holds for one range only, so each new month of a
-/// calendar parsed and expanded every candidate again; with these, an
-/// object is parsed once per window, and any range inside it is answered
-/// by ical::overlaps on the kept instances (ical::component_instances says
-/// why that equals ical::matches). Also keeps "declined" (nullptr): the
-/// object needs ical::matches for every range.
-///
-/// Thread-safe; bounded by the instances held, emptied when full.
-class InstanceMemo {
+/// Instances (nullptr: declined, the object needs ical::matches for every
+/// range); capacity in instances, an entry counting one more.
+class InstanceMemo : public EtagMemo<std::shared_ptr<const std::vector<ical::Instance>>> {
 public:
     using Instances = std::shared_ptr<const std::vector<ical::Instance>>;
-
-    /// capacity: instances held at most; 0 disables the memo.
-    explicit InstanceMemo(std::size_t capacity) : capacity_(capacity) {}
+    using EtagMemo::EtagMemo;
 
     /// Everything but the object that decides the instances.
     static std::string context(std::string_view component, std::string_view tzid,
                                std::size_t max_instances, std::int64_t window_start);
 
-    /// The instances (nullptr: declined) of the object with this ETag, if known.
-    std::optional<Instances> find(const std::string& context, std::string_view etag);
-    /// Keeps them. ETags that are not 32 hex digits are ignored.
-    void remember(const std::string& context, std::string_view etag, Instances instances);
-
-    /// Instances held (tests).
-    std::size_t size();
-
-private:
-    std::size_t capacity_;
-    std::mutex mutex_;
-    std::size_t held_ = 0;
-    std::unordered_map<std::string, std::unordered_map<EtagKey, Instances, EtagKeyHash>>
-        by_context_;
+    void remember(const std::string& context, std::string_view etag, Instances instances) {
+        const std::size_t weight = 1 + (instances ? instances->size() : 0);
+        EtagMemo::remember(context, etag, std::move(instances), weight);
+    }
 };
 
 }  // namespace cosmo::caldav::detail
