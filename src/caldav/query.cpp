@@ -10,8 +10,11 @@
 /// error for the report (CLIENTS.md §1.14). Verdicts are remembered by ETag
 /// (match_memo.hpp): a repeated query parses only objects that changed. For
 /// the filters of day, week and month views, each object's instances over
-/// the surrounding year are remembered too (InstanceMemo), so the next month
-/// of a calendar parses nothing that did not change either.
+/// the surrounding year are remembered too (InstanceMemo), so a view that
+/// moves within the year (the next seven days, asked every hour) parses only
+/// objects it has not seen in that year. The first look at an object then
+/// expands the whole year, not just the range: more work once for a series
+/// without end, none afterwards.
 ///
 /// Statuses: calendar-query 207 (with a 507 response for the request-URI
 /// when cut at DAV:limit/nresults or max-results, RFC 5323 §5.17); free-busy-query 200 text/calendar; 400 for a malformed
@@ -271,8 +274,8 @@ http::Response run_free_busy(const Options&, dav::Call& call, const xml::Element
 std::vector<dav::Report> query_reports(const Options& options) {
     std::vector<dav::Report> out;
     auto memo = std::make_shared<MatchMemo>(options.query_memo_entries);
-    // Instances held: about 40 bytes each, twice the verdicts (16 MB at the
-    // default); an event that does not recur holds one.
+    // In units of about 40 bytes (match_memo.hpp): at most about 16 MB at
+    // the default, some 80,000 events that do not recur.
     auto instance_memo = std::make_shared<InstanceMemo>(2 * options.query_memo_entries);
     out.push_back({xml::caldav("calendar-query"),
                    [](const dav::Node& n) { return is_calendar(n) || is_calendar_object(n); },

@@ -26,16 +26,16 @@ TEST(EtagMemo, KeepsByContextAndEtag) {
 }
 
 TEST(EtagMemo, WeightsAreCountedOnceAndTheMemoEmptiesWhenFull) {
-    InstanceMemo memo(6);
+    InstanceMemo memo(12);
     const auto two = std::make_shared<const std::vector<ical::Instance>>(2);
-    memo.remember("ctx", kA, two);      // weight 3
-    memo.remember("ctx", kA, two);      // the same again: still 3
-    memo.remember("ctx", kB, nullptr);  // a refusal weighs 1
-    EXPECT_EQ(memo.size(), 4u);
+    memo.remember("ctx", kA, two);      // weight 4 + 2
+    memo.remember("ctx", kA, two);      // the same again: still 6
+    memo.remember("ctx", kB, nullptr);  // a refusal weighs 2
+    EXPECT_EQ(memo.size(), 8u);
     ASSERT_TRUE(memo.find("ctx", kB));
     EXPECT_EQ(*memo.find("ctx", kB), nullptr);
-    memo.remember("ctx", kC, two);  // 4 + 3 > 6: emptied first
-    EXPECT_EQ(memo.size(), 3u);
+    memo.remember("ctx", kC, two);  // 8 + 6 > 12: emptied first
+    EXPECT_EQ(memo.size(), 6u);
     EXPECT_FALSE(memo.find("ctx", kA));
     EXPECT_TRUE(memo.find("ctx", kC));
 }
