@@ -412,7 +412,7 @@ std::optional<std::vector<Instance>> component_instances(const Calendar& calenda
         if (k == ICAL_VTIMEZONE_COMPONENT) {
             continue;
         }
-        if (k != kind || !iequals(detail::component_name(c), component)) {
+        if (k != kind) {
             return std::nullopt;
         }
     }

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "cosmo/store/error.hpp"
 #include "support/pg_fixture.hpp"
 
@@ -59,16 +61,23 @@ protected:
                                         CalendarIndex{name, "VEVENT", 100, 200, false},
                                         condition);
     }
-    void expect_retry_and_nothing_written(const store::User& user, const std::string& name) {
+    /// write must throw `code` and leave the calendar as it was.
+    void expect_refused_and_nothing_written(const store::User& user, Errc code,
+                                            const std::function<void()>& write) {
         const std::string before = state_of(user);
-        bool created = false;
         try {
-            guessed_put(user, name, "stale", std::nullopt, false, &created);
-            ADD_FAILURE() << "a stale guess was written";
+            write();
+            ADD_FAILURE() << "written although it had to be refused";
         } catch (const store::Error& e) {
-            EXPECT_EQ(e.code(), Errc::kRetryable) << e.what();
+            EXPECT_EQ(e.code(), code) << e.what();
         }
         EXPECT_EQ(state_of(user), before);
+    }
+    void expect_retry_and_nothing_written(const store::User& user, const std::string& name) {
+        expect_refused_and_nothing_written(user, Errc::kRetryable, [&] {
+            bool created = false;
+            guessed_put(user, name, "stale", std::nullopt, false, &created);
+        });
     }
 };
 
@@ -160,18 +169,13 @@ TEST_F(GuessedPutTest, AnotherObjectWithTheUidIsAConflict) {
     prime(user);
     bool created = false;
     guessed_put(user, "i.ics", "I", std::nullopt, false, &created);
-    const std::string before = state_of(user);
     auto s = shards_->open(user, OpenHint{"calendar/j.ics", true, OpenHint::ObjectGuess{}});
     EXPECT_FALSE(s->stat("calendar/j.ics"));
-    try {
+    expect_refused_and_nothing_written(user, Errc::kUidConflict, [&] {
         s->put_object_and_commit("calendar/j.ics", "text/calendar", "J", &created,
                                  CalendarIndex{"i.ics", "VEVENT", 100, 200, false},
                                  store::WriteCondition{std::nullopt});
-        ADD_FAILURE() << "a duplicate UID was written";
-    } catch (const store::Error& e) {
-        EXPECT_EQ(e.code(), Errc::kUidConflict) << e.what();
-    }
-    EXPECT_EQ(state_of(user), before);
+    });
 }
 
 TEST_F(GuessedPutTest, ALockInTheHomeIsNotGuessed) {
