@@ -1,0 +1,93 @@
+// The plans PostgreSQL picks for the statements every request sends. On a
+// shard with a few hundred collections the default cost model (a random page
+// four times a sequential one) scans the collection table whole and filters
+// it, which costs several times an index probe once the table is in memory;
+// the pool's connection settings are what prevent that.
+
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include <memory>
+#include <string>
+#include <utility>
+
+// The pool and the statement names are internal to store_pg.
+#include "../../../src/store_pg/pool.hpp"
+#include "../../../src/store_pg/queries.hpp"
+#include "support/pg_fixture.hpp"
+
+namespace cosmo::test {
+namespace {
+
+class PlansTest : public PgStoreTest {
+protected:
+    void SetUp() override {
+        PgStoreTest::SetUp();
+        if (IsSkipped()) {
+            return;
+        }
+        // Enough users that the collection table fills a few pages, as on a
+        // small real shard, all on the shard of the first one.
+        user_ = new_user_with_home("plans");
+        for (int i = 0; i < 150; ++i) {
+            store::User other = new_user_with_home("plans");
+            if (shard_index(other) != shard_index(user_)) {
+                continue;
+            }
+            // A home comes with its default calendar.
+            auto s = shards_->open(other);
+            s->put_object("calendar/x.ics", "text/calendar", "X", nullptr);
+            s->commit();
+        }
+        auto s = shards_->open(user_);
+        s->put_object("calendar/a.ics", "text/calendar", "A", nullptr);
+        s->commit();
+        shard_dsn_ = dbs_->shard_dsn(shard_index(user_));
+        pg_query(shard_dsn_, "ANALYZE");
+    }
+
+    /// The generic plan of the shard statement `name` with the given
+    /// arguments, on a connection as the pool sets it up.
+    std::string plan_of(const std::string& name, const std::string& arguments) {
+        std::string sql;
+        for (const store_pg::detail::Query& q : store_pg::detail::shard_queries()) {
+            if (name == q.name) sql = q.sql;
+        }
+        EXPECT_FALSE(sql.empty()) << name;
+        auto pool = std::make_shared<store_pg::detail::Pool>(shard_dsn_, test_pool_options(),
+                                                             store_pg::detail::shard_queries());
+        auto lease = pool->acquire();
+        pqxx::nontransaction tx(lease.conn());
+        tx.exec("PREPARE probe AS " + sql);
+        std::string plan;
+        for (const auto& row : tx.exec("EXPLAIN EXECUTE probe(" + arguments + ")")) {
+            plan += row[0].c_str();
+            plan += '\n';
+        }
+        return plan;
+    }
+
+    store::User user_;
+    std::string shard_dsn_;
+};
+
+TEST_F(PlansTest, RequestStatementsProbeCollectionsAndObjectsByIndex) {
+    namespace q = store_pg::detail::q;
+    const std::string owner = std::to_string(user_.id);
+    const std::pair<const char*, std::string> statements[] = {
+        {q::kSessionOpen, owner},
+        {q::kSessionOpenObject, owner + ", 'calendar/', 'a.ics'"},
+        {q::kSessionOpenObjectWrite, owner + ", 'calendar/', 'a.ics'"},
+        {q::kSessionOpenCollection, owner + ", 'calendar/'"},
+    };
+    for (const auto& [name, arguments] : statements) {
+        const std::string plan = plan_of(name, arguments);
+        EXPECT_EQ(plan.find("Seq Scan on collection"), std::string::npos) << name << "\n"
+                                                                          << plan;
+        EXPECT_EQ(plan.find("Seq Scan on object"), std::string::npos) << name << "\n" << plan;
+    }
+}
+
+}  // namespace
+}  // namespace cosmo::test
