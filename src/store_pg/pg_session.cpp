@@ -437,8 +437,8 @@ Resource PgSession::put_object(const std::string& path, const std::string& conte
         if (created != nullptr) {
             *created = r[0][1].as<bool>();
         }
-        res.created = from_micros(int64_of(r[0][2]));
-        res.modified = from_micros(int64_of(r[0][3]));
+        res.created = from_micros(micros_of(r[0][2]));
+        res.modified = from_micros(micros_of(r[0][3]));
         log_change(parent->id, leaf_of(path), false);
         return res;
     });
@@ -546,8 +546,8 @@ Resource PgSession::put_object_and_commit(const std::string& path,
         if (created != nullptr) {
             *created = r[0][2].as<bool>();
         }
-        res.created = from_micros(int64_of(r[0][3]));
-        res.modified = from_micros(int64_of(r[0][4]));
+        res.created = from_micros(micros_of(r[0][3]));
+        res.modified = from_micros(micros_of(r[0][4]));
         return res;
     } catch (const Error& e) {
         if (e.code() != Errc::kUidConflict) throw;

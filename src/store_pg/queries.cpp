@@ -2,9 +2,9 @@
 
 #include <array>
 
-// Timestamps travel as microseconds since the epoch (bigint), so no text
-// parsing of timestamptz is needed on the C++ side.
-#define COSMO_US(col) "(extract(epoch from " col ") * 1000000)::bigint"
+// Timestamps travel as epoch seconds with six exact decimals (micros_of in
+// rows.hpp), so no text parsing of timestamptz is needed on the C++ side.
+#define COSMO_US(col) "extract(epoch from " col ")"
 
 // Column lists; rows.hpp reads them by position.
 #define COSMO_USER_COLS \

@@ -2,9 +2,11 @@
 /// Row -> value conversions for the column lists in queries.cpp.
 
 #include <charconv>
+#include <cstdint>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bytea_text.hpp"
@@ -46,6 +48,38 @@ inline std::int64_t int64_of(const pqxx::field& field) {
         throw pqxx::conversion_error("Not an integer: " + std::string(begin, end));
     }
     return value;
+}
+
+/// A NOT NULL timestamp column as microseconds since the epoch. The queries
+/// send `extract(epoch from ts)`: PostgreSQL (14 and later) computes it
+/// from the stored integer as a numeric with exactly six decimals,
+/// "1796418113.336947", which is exact. Multiplying by a million and casting
+/// to bigint in SQL, as before, took two more numeric operations per value:
+/// a third of a 50-object multiget read's PostgreSQL time
+/// (docs/performance.md, "Tenth pass"). A plain integer (the write
+/// functions' bigint microseconds) is read as it is.
+inline std::int64_t micros_of(const pqxx::field& field) {
+    if (field.is_null()) throw pqxx::conversion_error("NULL where a timestamp was expected");
+    const std::string_view text(field.c_str(), field.size());
+    const std::size_t dot = text.find('.');
+    if (dot == std::string_view::npos) return int64_of(field);
+    const bool negative = text.starts_with('-');
+    const std::string_view whole = text.substr(negative ? 1 : 0, dot - (negative ? 1 : 0));
+    const std::string_view fraction = text.substr(dot + 1);
+    // Unsigned, so that from_chars takes no sign of its own.
+    const auto digits = [](std::string_view s, std::uint64_t& value) {
+        const auto [stop, error] = std::from_chars(s.data(), s.data() + s.size(), value);
+        return !s.empty() && error == std::errc() && stop == s.data() + s.size();
+    };
+    std::uint64_t seconds = 0;
+    std::uint64_t micros = 0;
+    if (!digits(whole, seconds) || fraction.size() > 6 || !digits(fraction, micros) ||
+        seconds > static_cast<std::uint64_t>(INT64_MAX / 1000000 - 1)) {
+        throw pqxx::conversion_error("Not epoch seconds: " + std::string(text));
+    }
+    for (std::size_t i = fraction.size(); i < 6; ++i) micros *= 10;
+    const auto value = static_cast<std::int64_t>(seconds * 1000000 + micros);
+    return negative ? -value : value;
 }
 
 /// A NOT NULL boolean column ('t' or 'f' in PostgreSQL's text output).
@@ -95,7 +129,7 @@ inline store::User user_from(const pqxx::row& r) {
     u.disabled = r[4].as<bool>();
     u.shard_id = r[5].as<store::ShardId>();
     u.epoch = r[6].as<std::int64_t>();
-    u.created = from_micros(r[7].as<std::int64_t>());
+    u.created = from_micros(micros_of(r[7]));
     return u;
 }
 
@@ -120,8 +154,8 @@ inline store::Resource collection_from(const pqxx::row& r) {
     res.path = text_of(r[1]);
     res.kind = static_cast<store::CollectionKind>(int64_of(r[2]));
     res.revision = int64_of(r[3]);
-    res.created = from_micros(int64_of(r[4]));
-    res.modified = from_micros(int64_of(r[5]));
+    res.created = from_micros(micros_of(r[4]));
+    res.modified = from_micros(micros_of(r[5]));
     return res;
 }
 
@@ -135,8 +169,8 @@ inline store::Resource object_from(const pqxx::row& r) {
     res.content_type = text_of(r[3]);
     res.etag = text_of(r[4]);
     res.content_length = int64_of(r[5]);
-    res.created = from_micros(int64_of(r[6]));
-    res.modified = from_micros(int64_of(r[7]));
+    res.created = from_micros(micros_of(r[6]));
+    res.modified = from_micros(micros_of(r[7]));
     return res;
 }
 
@@ -150,7 +184,7 @@ inline store::Lock lock_from(const pqxx::row& r) {
     l.owner_xml = r[4].as<std::string>();
     l.principal = r[5].as<std::string>();
     l.timeout_seconds = r[6].as<std::int64_t>();
-    l.expires = r[7].is_null() ? store::Timestamp::max() : from_micros(r[7].as<std::int64_t>());
+    l.expires = r[7].is_null() ? store::Timestamp::max() : from_micros(micros_of(r[7]));
     return l;
 }
 

@@ -6,6 +6,10 @@
 
 #include <pqxx/pqxx>
 
+#include <cstdint>
+#include <string>
+#include <utility>
+
 // store_pg's row decoding is internal; its bytea decoder is checked here
 // against what PostgreSQL really sends.
 #include "../../../src/store_pg/rows.hpp"
@@ -289,6 +293,40 @@ TEST_F(BodyBytesTest, IntegersBooleansAndTextComeBackExactly) {
     }
     EXPECT_THROW(bool_of(r[0][12]), pqxx::conversion_error);
     EXPECT_THROW(text_of(r[0][11]), pqxx::conversion_error);
+}
+
+// Timestamps come as PostgreSQL's extract(epoch ...), a numeric with six
+// decimals; micros_of must give the stored microseconds exactly, before and
+// after 1970, with a zero fraction, and far enough ahead that the float
+// arithmetic of date_part would round (2300), and refuse what is not that.
+TEST_F(BodyBytesTest, TimestampsComeBackAsExactMicroseconds) {
+    if (IsSkipped()) return;
+    pqxx::connection conn(dbs_->shard_dsn(0));
+    pqxx::nontransaction txn(conn);
+    const std::pair<const char*, std::int64_t> cases[] = {
+        {"2026-12-04 21:03:39.871234+00", 1796418219871234},
+        {"2026-12-04 21:03:39+00", 1796418219000000},
+        {"2026-12-04 21:03:39.000001+00", 1796418219000001},
+        {"2026-12-04 21:03:39.999999+00", 1796418219999999},
+        {"1970-01-01 00:00:00+00", 0},
+        {"1969-12-31 23:59:59.5+00", -500000},
+        {"1901-05-06 07:08:09.010203+00", -2166627110989797},
+        {"2300-01-01 00:00:00.000001+00", 10413792000000001},
+    };
+    using store_pg::detail::micros_of;
+    for (const auto& [text, micros] : cases) {
+        const auto r = txn.exec("SELECT extract(epoch from '" + std::string(text) +
+                                "'::timestamptz), (extract(epoch from '" + text +
+                                "'::timestamptz) * 1000000)::bigint");
+        EXPECT_EQ(micros_of(r[0][0]), micros) << text << " as " << r[0][0].c_str();
+        EXPECT_EQ(micros_of(r[0][1]), micros) << text << " as integer";
+    }
+    const auto bad = txn.exec(
+        "SELECT NULL::numeric, '1.2345678'::text, '1.-5'::text, '-.5'::text, '1.'::text, "
+        "'.'::text, '1.5x'::text, '99999999999999.0'::text, 'x'::text");
+    for (int column = 0; column < 9; ++column) {
+        EXPECT_THROW(micros_of(bad[0][column]), pqxx::conversion_error) << column;
+    }
 }
 
 }  // namespace
