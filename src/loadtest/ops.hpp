@@ -58,6 +58,9 @@ asio::awaitable<Outcome> op_put_new(Client&, Workload&, Timing&);
 asio::awaitable<Outcome> op_put_update(Client&, Workload&, Timing&);
 asio::awaitable<Outcome> op_delete(Client&, Workload&, Timing&);
 asio::awaitable<void> setup_delete(Client&, Workload&, std::chrono::steady_clock::time_point);
+/// put-update's unmeasured set-up: learns the ETags of the events this
+/// connection will edit, as a syncing client knows them.
+asio::awaitable<void> setup_put_update(Client&, Workload&, std::chrono::steady_clock::time_point);
 asio::awaitable<Outcome> op_propfind_d1(Client&, Workload&, Timing&);
 asio::awaitable<Outcome> op_query_month(Client&, Workload&, Timing&);
 asio::awaitable<Outcome> op_multiget_50(Client&, Workload&, Timing&);

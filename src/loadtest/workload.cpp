@@ -112,7 +112,8 @@ const std::vector<OpEntry>& operations() {
     static const std::vector<OpEntry> k = {
         {"get", ops::op_get, nullptr, "GET of a seeded event (or --path)"},
         {"put-new", ops::op_put_new, nullptr, "PUT of a new event, If-None-Match: *"},
-        {"put-update", ops::op_put_update, nullptr, "PUT of a new revision, If-Match"},
+        {"put-update", ops::op_put_update, ops::setup_put_update,
+         "PUT of a new revision, If-Match (ETags learned before measuring)"},
         {"delete", ops::op_delete, ops::setup_delete,
          "DELETE of events created by an unmeasured prefill"},
         {"propfind-d1", ops::op_propfind_d1, nullptr,

@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace cosmo::loadtest {
@@ -134,6 +135,7 @@ struct Client {
     std::unordered_map<std::string, int> revisions;      ///< edit revision by href
     std::map<int, SyncState> sync;                       ///< by user
     std::vector<std::string> created;                    ///< for delete: hrefs to remove
+    std::vector<std::pair<int, int>> editable;           ///< put-update: (user, event) with ETag
     std::uint64_t counter = 0;                           ///< names of created resources
     int next_user_slot = 0;                              ///< profiles: round robin
 };
