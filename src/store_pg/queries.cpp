@@ -341,8 +341,21 @@ const std::array kShard{
     "WHERE c.owner_id = $1 AND c.path = $2 || $3 || '/') u ON true "                      \
     "LEFT JOIN LATERAL (SELECT " COSMO_COLL_COLS " FROM collection c "                    \
     "WHERE c.owner_id = $1 AND c.path = $2) v ON true"
-    Query{q::kSessionOpenObject, COSMO_SESSION_OPEN_OBJECT},
-    // For a write (PUT, DELETE): also the number of live locks of the home
+    // For a read (GET, PROPFIND, REPORT on an object): the object and the
+    // collection it was found in (columns 8..16 as above, then 17..22 as
+    // COSMO_COLL_COLS), without the two collection probes. A read of an
+    // object that exists needs neither name/ nor (beyond the collection
+    // the join already read) the parent; a missing one, rare for a read,
+    // stats them by a query of their own. About 15 us of PostgreSQL CPU
+    // per GET (docs/performance.md, "Tenth pass").
+    Query{q::kSessionOpenObject,
+          "SELECT s.*, t.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "
+          COSMO_OBJ_COLS ", CASE WHEN o.size <= 65536 THEN o.body END, " COSMO_COLL_COLS
+          " FROM object o JOIN collection c ON c.id = o.collection_id "
+          "WHERE c.owner_id = $1 AND c.path = $2 AND o.name = $3) t ON true"},
+    // For a write (PUT, DELETE), which reads the parent next even when the
+    // object is new: the session-open-object columns with both collection
+    // probes, the number of live locks of the home
     // (column 29; zero, the usual case, answers every lock check) and the
     // parent's dead properties as three arrays in kPropsList order (30..32).
     Query{q::kSessionOpenObjectWrite,

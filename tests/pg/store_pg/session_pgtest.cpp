@@ -373,6 +373,29 @@ TEST_F(SessionTest, FirstPathIsReadWithTheSessionAndRereadAfterAWrite) {
     ASSERT_TRUE(cal);
     EXPECT_TRUE(cal->is_collection);
     EXPECT_FALSE(shards_->open(user, "nothere/")->stat("nothere/"));
+    {
+        // A read of an object brings the collection it was found in along
+        // (as its parent), equal to that collection read by itself.
+        auto s = shards_->open(user, "calendar/a.ics");
+        const auto parent = s->stat("calendar/");
+        ASSERT_TRUE(parent);
+        EXPECT_EQ(parent->id, cal->id);
+        EXPECT_EQ(parent->path, "calendar/");
+        EXPECT_TRUE(parent->is_collection);
+        EXPECT_EQ(parent->kind, cal->kind);
+        EXPECT_EQ(parent->revision, cal->revision);
+        EXPECT_EQ(parent->created, cal->created);
+        EXPECT_EQ(parent->modified, cal->modified);
+    }
+    {
+        // A collection's name without its slash: no object of that name,
+        // and the collection is still found.
+        auto s = shards_->open(user, "calendar");
+        EXPECT_FALSE(s->stat("calendar"));
+        const auto slashed = s->stat("calendar/");
+        ASSERT_TRUE(slashed);
+        EXPECT_EQ(slashed->id, cal->id);
+    }
     // A path the session would refuse is simply not read ahead.
     EXPECT_FALSE(shards_->open(user, "../x")->stat("../x"));
 }
