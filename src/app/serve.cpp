@@ -21,6 +21,7 @@
 #include "cosmo/core/random.hpp"
 #include "cosmo/dav/dispatcher.hpp"
 #include "cosmo/http/server.hpp"
+#include "cosmo/ical/timezone.hpp"
 #include "cosmo/store/cached_directory.hpp"
 #include "cosmo/store/error.hpp"
 
@@ -161,6 +162,13 @@ int serve(const Config& c) {
         return path == well_known;
     });
     admin::AdminHandler admin_handler(db.directory(), db.shards());
+
+    // libical's zone data (every built-in zone's transitions) is loaded once
+    // per process, under a lock that every iCalendar parse waits on: about
+    // two billion instructions, half a second or more. Before listening, so
+    // that the first PUT or query after a start does not pay it while
+    // holding up every other one (docs/performance.md, "Tenth pass").
+    ical::initialize();
 
     asio::io_context io(c.io_threads);
     asio::thread_pool workers(static_cast<std::size_t>(c.worker_threads));
