@@ -61,6 +61,11 @@ asio::awaitable<void> setup_delete(Client&, Workload&, std::chrono::steady_clock
 /// put-update's unmeasured set-up: learns the ETags of the events this
 /// connection will edit, as a syncing client knows them.
 asio::awaitable<void> setup_put_update(Client&, Workload&, std::chrono::steady_clock::time_point);
+/// query-month's and freebusy-month's unmeasured set-up: the seed model's
+/// answers for every user and month of this connection.
+asio::awaitable<void> setup_query_month(Client&, Workload&, std::chrono::steady_clock::time_point);
+asio::awaitable<void> setup_freebusy_month(Client&, Workload&,
+                                           std::chrono::steady_clock::time_point);
 asio::awaitable<Outcome> op_propfind_d1(Client&, Workload&, Timing&);
 asio::awaitable<Outcome> op_query_month(Client&, Workload&, Timing&);
 asio::awaitable<Outcome> op_multiget_50(Client&, Workload&, Timing&);
