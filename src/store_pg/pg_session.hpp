@@ -56,10 +56,10 @@ public:
                                                       const std::string& component,
                                                       std::int64_t start,
                                                       std::int64_t end) override;
-    std::vector<store::Resource> resources_in_range(const store::Resource& collection,
-                                                    const std::string& component,
-                                                    std::int64_t start,
-                                                    std::int64_t end) override;
+    std::vector<store::RangeCandidate> resources_in_range(const store::Resource& collection,
+                                                          const std::string& component,
+                                                          std::int64_t start,
+                                                          std::int64_t end) override;
     std::vector<store::Change> changes_since(const store::Resource& collection,
                                              std::int64_t since, std::size_t limit) override;
     std::optional<std::int64_t> oldest_change(const store::Resource& collection) override;

@@ -188,14 +188,26 @@ std::vector<store::StoredObject> PgSession::objects_in_range(const store::Resour
     });
 }
 
-std::vector<store::Resource> PgSession::resources_in_range(const store::Resource& collection,
-                                                          const std::string& component,
-                                                          std::int64_t start, std::int64_t end) {
+std::vector<store::RangeCandidate> PgSession::resources_in_range(
+    const store::Resource& collection, const std::string& component, std::int64_t start,
+    std::int64_t end) {
     return run([&](pqxx::transaction_base& txn) {
-        std::vector<store::Resource> out;
+        std::vector<store::RangeCandidate> out;
         for (const auto& row : txn.exec_prepared(q::kResourcesInRange, owner_, collection.id,
                                                  component, start, end)) {
-            out.push_back(object_from(row));
+            store::RangeCandidate c{object_from(row), std::nullopt};
+            constexpr pqxx::row::size_type kIndex = 8;  // after COSMO_OBJ_COLS
+            if (!row[kIndex].is_null()) {
+                store::CalendarIndex ix;
+                ix.component = text_of(row[kIndex]);
+                ix.first_start =
+                    row[kIndex + 1].is_null() ? store::kMinSeconds : int64_of(row[kIndex + 1]);
+                ix.last_end =
+                    row[kIndex + 2].is_null() ? store::kMaxSeconds : int64_of(row[kIndex + 2]);
+                ix.recurring = bool_of(row[kIndex + 3]);
+                c.index = std::move(ix);
+            }
+            out.push_back(std::move(c));
         }
         return out;
     });

@@ -241,7 +241,13 @@ const std::array kShard{
     Query{q::kObjectsInRange, "SELECT " COSMO_OBJ_COLS ", o.body" COSMO_IN_RANGE},
     // Without bodies: bytea leaves PostgreSQL hex-encoded, a real cost when
     // most candidates are decided without reading them (caldav MatchMemo).
-    Query{q::kResourcesInRange, "SELECT " COSMO_OBJ_COLS COSMO_IN_RANGE},
+    // With the index columns (8..11): component, the span in whole seconds
+    // (NULL for an open end, stored as -infinity / infinity), recurring.
+    Query{q::kResourcesInRange,
+          "SELECT " COSMO_OBJ_COLS ", o.component, "
+          "CASE WHEN isfinite(o.first_start) THEN extract(epoch from o.first_start)::bigint END, "
+          "CASE WHEN isfinite(o.last_end) THEN extract(epoch from o.last_end)::bigint END, "
+          "o.recurring" COSMO_IN_RANGE},
     // Each member's latest change after $2, the lowest revisions first.
     Query{q::kChangesSince,
           "SELECT name, deleted, revision FROM (SELECT DISTINCT ON (name) name, deleted, "

@@ -250,12 +250,15 @@ public:
         return out;
     }
 
-    std::vector<store::Resource> resources_in_range(const store::Resource& c,
-                                                    const std::string& component,
-                                                    std::int64_t start, std::int64_t end) override {
-        std::vector<store::Resource> out;
+    std::vector<store::RangeCandidate> resources_in_range(const store::Resource& c,
+                                                          const std::string& component,
+                                                          std::int64_t start,
+                                                          std::int64_t end) override {
+        std::vector<store::RangeCandidate> out;
         for (store::StoredObject& o : objects_in_range(c, component, start, end)) {
-            out.push_back(std::move(o.resource));
+            std::optional<store::CalendarIndex> index = home_.entries.at(o.resource.path).index;
+            if (index) index->uid.clear();  // as the real store: not read
+            out.push_back({std::move(o.resource), std::move(index)});
         }
         return out;
     }

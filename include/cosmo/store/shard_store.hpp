@@ -88,10 +88,11 @@ public:
     virtual std::vector<StoredObject> objects_in_range(const Resource& collection,
                                                        const std::string& component,
                                                        std::int64_t start, std::int64_t end) = 0;
-    /// The same candidates without their bodies (index columns only).
-    virtual std::vector<Resource> resources_in_range(const Resource& collection,
-                                                     const std::string& component,
-                                                     std::int64_t start, std::int64_t end) = 0;
+    /// The same candidates without their bodies, with their index columns.
+    virtual std::vector<RangeCandidate> resources_in_range(const Resource& collection,
+                                                           const std::string& component,
+                                                           std::int64_t start,
+                                                           std::int64_t end) = 0;
 
     // Sync (RFC 6578).
 

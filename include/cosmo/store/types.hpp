@@ -116,6 +116,14 @@ struct StoredObject {
     std::string body;
 };
 
+/// A time-range candidate without its body, with the index it was found by
+/// (uid left empty): nullopt for an object without one, which every range
+/// includes. A caller may decide some candidates from the index alone.
+struct RangeCandidate {
+    Resource resource;
+    std::optional<CalendarIndex> index;
+};
+
 /// One member of a collection changed after a revision (RFC 6578): its
 /// latest change only, with the revision of that change.
 struct Change {

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <optional>
+
 #include "cosmo/store/error.hpp"
 #include "support/pg_fixture.hpp"
 
@@ -72,7 +75,9 @@ TEST_F(CaldavStoreTest, TimeRangePrefilterWithOpenEnds) {
         for (const auto& o : s->objects_in_range(cal, comp, a, b)) out.push_back(o.resource.path);
         // The body-less variant picks exactly the same candidates.
         std::vector<std::string> stat_only;
-        for (const auto& r : s->resources_in_range(cal, comp, a, b)) stat_only.push_back(r.path);
+        for (const auto& r : s->resources_in_range(cal, comp, a, b)) {
+            stat_only.push_back(r.resource.path);
+        }
         EXPECT_EQ(stat_only, out);
         return out;
     };
@@ -84,6 +89,23 @@ TEST_F(CaldavStoreTest, TimeRangePrefilterWithOpenEnds) {
     EXPECT_EQ(names("VTODO", store::kMinSeconds, store::kMaxSeconds),
               (std::vector<std::string>{"calendar/plain.ics", "calendar/todo.ics"}));
     EXPECT_EQ(names("", 0, 10).size(), 2u);  // todo (open) and plain
+    // The index comes with each candidate as stored, open ends included;
+    // an object without one has none.
+    std::map<std::string, std::optional<store::CalendarIndex>> indexes;
+    for (auto& r : s->resources_in_range(cal, "", store::kMinSeconds, store::kMaxSeconds)) {
+        indexes[r.resource.path] = r.index;
+    }
+    ASSERT_EQ(indexes.size(), 4u);
+    const auto expect_index = [&](const std::string& path, const store::CalendarIndex& want) {
+        ASSERT_TRUE(indexes.at(path)) << path;
+        store::CalendarIndex got = *indexes.at(path);
+        got.uid = want.uid;  // not read with the candidates
+        EXPECT_EQ(got, want) << path;
+    };
+    expect_index("calendar/jan.ics", ix("jan", 100, 200));
+    expect_index("calendar/forever.ics", ix("forever", 50, store::kMaxSeconds));
+    expect_index("calendar/todo.ics", ix("todo", store::kMinSeconds, store::kMaxSeconds, "VTODO"));
+    EXPECT_FALSE(indexes.at("calendar/plain.ics"));
 }
 
 TEST_F(CaldavStoreTest, ChangesSinceCollapsesPerNameAndLimits) {

@@ -1,0 +1,83 @@
+/// Day, week and month views decided from the index (query.cpp,
+/// index_says_inside): a single event whose indexed span lies well inside
+/// the range matches without its body being read or parsed; events near
+/// the range's edges, floating times a query reads in another zone, and
+/// recurring events are still decided from their bodies.
+
+#include <set>
+
+#include "caldav_fixture.hpp"
+
+namespace cosmo::test {
+namespace {
+
+const std::string kNs = "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"";
+
+class IndexVerdictTest : public CaldavTest {
+protected:
+    std::set<std::string> june(const std::string& timezone_id = "") {
+        const std::string tz =
+            timezone_id.empty() ? "" : "<C:timezone-id>" + timezone_id + "</C:timezone-id>";
+        const http::Response res = report(
+            kCal, "<C:calendar-query " + kNs +
+                      "><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name=\"VCALENDAR\">"
+                      "<C:comp-filter name=\"VEVENT\"><C:time-range start=\"20250601T000000Z\" "
+                      "end=\"20250701T000000Z\"/></C:comp-filter></C:comp-filter></C:filter>" +
+                      tz + "</C:calendar-query>");
+        EXPECT_EQ(res.result_int(), 207u) << res.body();
+        std::set<std::string> out;
+        for (const auto& [href, props] : parse_multistatus(res.body())) out.insert(href);
+        return out;
+    }
+
+    std::set<std::string> in_cal(std::initializer_list<const char*> names) {
+        std::set<std::string> out;
+        for (const char* n : names) out.insert(kCal + n);
+        return out;
+    }
+};
+
+TEST_F(IndexVerdictTest, SingleEventsWellInsideTheMonthNeedNoBody) {
+    ASSERT_EQ(put_ics(kCal + "mid.ics", event("mid", "20250610T100000Z", "20250610T110000Z"))
+                  .result_int(),
+              201u);
+    ASSERT_EQ(put_ics(kCal + "late.ics", event("late", "20250628T080000Z", "20250629T080000Z"))
+                  .result_int(),
+              201u);
+    ASSERT_EQ(put_ics(kCal + "july.ics", event("july", "20250710T100000Z", "20250710T110000Z"))
+                  .result_int(),
+              201u);
+    const int reads = shards.body_reads();
+    EXPECT_EQ(june(), in_cal({"mid.ics", "late.ics"}));
+    EXPECT_EQ(shards.body_reads(), reads);
+}
+
+TEST_F(IndexVerdictTest, EdgesFloatingTimesAndSeriesAreReadFromTheBody) {
+    // Ends exactly where June begins: no overlap (RFC 4791 §9.9).
+    ASSERT_EQ(put_ics(kCal + "before.ics", event("before", "20250531T220000Z", "20250601T000000Z"))
+                  .result_int(),
+              201u);
+    // Floating 10:00-11:00 on 1 June: the index reads it in UTC (the
+    // calendar has no time zone); read at UTC+14 it is still 31 May.
+    ASSERT_EQ(put_ics(kCal + "floating.ics", event("floating", "20250601T100000", "20250601T110000"))
+                  .result_int(),
+              201u);
+    // Every day from 25 June, three times: a series is never decided by the
+    // index.
+    ASSERT_EQ(put_ics(kCal + "daily.ics", event("daily", "20250625T090000Z", "20250625T100000Z",
+                                                "RRULE:FREQ=DAILY;COUNT=3\r\n"))
+                  .result_int(),
+              201u);
+    ASSERT_EQ(put_ics(kCal + "mid.ics", event("mid", "20250610T100000Z", "20250610T110000Z"))
+                  .result_int(),
+              201u);
+    int reads = shards.body_reads();
+    EXPECT_EQ(june(), in_cal({"floating.ics", "daily.ics", "mid.ics"}));
+    EXPECT_GT(shards.body_reads(), reads);  // the edge, the floating event and the series
+    reads = shards.body_reads();
+    EXPECT_EQ(june("Pacific/Kiritimati"), in_cal({"daily.ics", "mid.ics"}));
+    EXPECT_GT(shards.body_reads(), reads);
+}
+
+}  // namespace
+}  // namespace cosmo::test
