@@ -108,20 +108,33 @@ std::optional<std::pair<ical::TimePoint, ical::TimePoint>> instance_window(ical:
     return std::pair(from, to);
 }
 
+/// Floating times and dates are indexed as read in the calendar's time zone
+/// at PUT time; a query may read them in another (its CALDAV:timezone, or
+/// the calendar's after a change). UTC offsets lie within -12..+14 hours,
+/// so such a span moves by at most 26: the SQL prefilter takes this much
+/// more on each side, and the index decides only spans this far inside.
+constexpr std::chrono::seconds kFloatingMargin = std::chrono::hours{28};
+
+/// [start, end] in seconds, kFloatingMargin wider on each side (open ends
+/// stay open): the candidates' prefilter.
+std::pair<std::int64_t, std::int64_t> prefilter_bounds(std::int64_t start, std::int64_t end) {
+    const std::int64_t m = kFloatingMargin.count();
+    return {start == store::kMinSeconds || start < store::kMinSeconds + m ? store::kMinSeconds
+                                                                          : start - m,
+            end == store::kMaxSeconds || end > store::kMaxSeconds - m ? store::kMaxSeconds
+                                                                      : end + m};
+}
+
 /// Whether a candidate's index alone says it matches a day, week or month
 /// view on VEVENT: one non-recurring event whose indexed span lies inside
 /// the range with kFloatingMargin to spare on each side. Every row of RFC
-/// 4791 §9.9's table for VEVENT holds for a span inside the range. The
-/// margin is for floating times, which the index read in the calendar's
-/// time zone as of the PUT while a query reads them in its own (a
-/// CALDAV:timezone, or the calendar's after a change): UTC offsets lie
-/// within -12..+14 hours, so such a span moves by at most 26. A first view
+/// 4791 §9.9's table for VEVENT holds for a span inside the range; the
+/// margin is for floating times (kFloatingMargin). A first view
 /// of a month then parses only its recurring candidates and its edges: in
 /// the load test's calendars about half of a month's candidates are single
 /// events well inside it (docs/performance.md, "Tenth pass").
 bool index_says_inside(const std::optional<store::CalendarIndex>& index,
                        const ical::SimpleTimeRange& range) {
-    constexpr std::chrono::hours kFloatingMargin{28};
     if (!index || index->recurring || index->component != "VEVENT" ||
         !boost::algorithm::iequals(range.component, "VEVENT") || range.start <= ical::kMinTime ||
         range.end >= ical::kMaxTime) {
@@ -149,6 +162,7 @@ http::Response run_query(const Options& options, MatchMemo& memo, InstanceMemo& 
         if (hints.range->start) start = hints.range->start->time_since_epoch().count();
         if (hints.range->end) end = hints.range->end->time_since_epoch().count();
     }
+    const auto [from, to] = prefilter_bounds(start, end);
     // On a calendar object resource (Depth 0, RFC 4791 §7.8) the query
     // tests just that object; the time zone comes from its calendar.
     const bool on_object = !call.node.resource->is_collection;
@@ -178,7 +192,7 @@ http::Response run_query(const Options& options, MatchMemo& memo, InstanceMemo& 
             candidates = call.session->read_objects({call.node.path});
         } else {
             for (store::RangeCandidate& r :
-                 call.session->resources_in_range(collection, hints.component, start, end)) {
+                 call.session->resources_in_range(collection, hints.component, from, to)) {
                 candidates.push_back({std::move(r.resource), {}});
                 indexes.push_back(std::move(r.index));
             }
@@ -290,8 +304,10 @@ http::Response run_free_busy(const Options&, dav::Call& call, const xml::Element
                                        "free-busy-query needs a bounded time-range");
     }
     const store::Resource& collection = *call.node.resource;
-    const std::vector<store::StoredObject> candidates = call.session->objects_in_range(
-        collection, "", start.time_since_epoch().count(), end.time_since_epoch().count());
+    const auto [from, to] =
+        prefilter_bounds(start.time_since_epoch().count(), end.time_since_epoch().count());
+    const std::vector<store::StoredObject> candidates =
+        call.session->objects_in_range(collection, "", from, to);
     std::vector<std::string_view> texts;
     for (const store::StoredObject& o : candidates) texts.emplace_back(o.body);
     http::Response res = http::make_response(

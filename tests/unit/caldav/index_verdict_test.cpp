@@ -16,13 +16,18 @@ const std::string kNs = "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:calda
 class IndexVerdictTest : public CaldavTest {
 protected:
     std::set<std::string> june(const std::string& timezone_id = "") {
+        return month("20250601T000000Z", "20250701T000000Z", timezone_id);
+    }
+
+    std::set<std::string> month(const std::string& start, const std::string& end,
+                                const std::string& timezone_id = "") {
         const std::string tz =
             timezone_id.empty() ? "" : "<C:timezone-id>" + timezone_id + "</C:timezone-id>";
         const http::Response res = report(
             kCal, "<C:calendar-query " + kNs +
                       "><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name=\"VCALENDAR\">"
-                      "<C:comp-filter name=\"VEVENT\"><C:time-range start=\"20250601T000000Z\" "
-                      "end=\"20250701T000000Z\"/></C:comp-filter></C:comp-filter></C:filter>" +
+                      "<C:comp-filter name=\"VEVENT\"><C:time-range start=\"" + start +
+                      "\" end=\"" + end + "\"/></C:comp-filter></C:comp-filter></C:filter>" +
                       tz + "</C:calendar-query>");
         EXPECT_EQ(res.result_int(), 207u) << res.body();
         std::set<std::string> out;
@@ -77,6 +82,10 @@ TEST_F(IndexVerdictTest, EdgesFloatingTimesAndSeriesAreReadFromTheBody) {
     reads = shards.body_reads();
     EXPECT_EQ(june("Pacific/Kiritimati"), in_cal({"daily.ics", "mid.ics"}));
     EXPECT_GT(shards.body_reads(), reads);
+    // ... and there it belongs to May, where the prefilter finds it only with
+    // the same margin (its index, read in UTC, says 1 June).
+    EXPECT_EQ(month("20250501T000000Z", "20250601T000000Z", "Pacific/Kiritimati"),
+              in_cal({"before.ics", "floating.ics"}));
 }
 
 }  // namespace
