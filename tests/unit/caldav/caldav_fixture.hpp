@@ -43,6 +43,32 @@ protected:
                           const std::string& depth = "1") {
         return send("REPORT", target, body, {{"Depth", depth}, {"Content-Type", "application/xml"}});
     }
+
+    /// The hrefs a calendar-query on the calendar answers for a VEVENT
+    /// time-range [start, end) plus `inner` (more tests inside the VEVENT
+    /// comp-filter) and `after` (e.g. a CALDAV:timezone-id); expects 207.
+    std::set<std::string> vevent_query(const std::string& start, const std::string& end,
+                                       const std::string& inner = "",
+                                       const std::string& after = "") {
+        const http::Response res = report(
+            kCal, "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"" + kC +
+                      "\"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter "
+                      "name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\"><C:time-range start=\"" +
+                      start + "\" end=\"" + end + "\"/>" + inner +
+                      "</C:comp-filter></C:comp-filter></C:filter>" + after +
+                      "</C:calendar-query>");
+        EXPECT_EQ(res.result_int(), 207u) << res.body();
+        std::set<std::string> out;
+        for (const auto& [href, props] : parse_multistatus(res.body())) out.insert(href);
+        return out;
+    }
+
+    /// The hrefs of these members of the calendar.
+    static std::set<std::string> in_cal(std::initializer_list<const char*> names) {
+        std::set<std::string> out;
+        for (const char* n : names) out.insert(kCal + n);
+        return out;
+    }
 };
 
 }  // namespace cosmo::test

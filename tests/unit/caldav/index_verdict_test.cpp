@@ -11,8 +11,6 @@
 namespace cosmo::test {
 namespace {
 
-const std::string kNs = "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"";
-
 class IndexVerdictTest : public CaldavTest {
 protected:
     std::set<std::string> june(const std::string& timezone_id = "") {
@@ -21,24 +19,10 @@ protected:
 
     std::set<std::string> month(const std::string& start, const std::string& end,
                                 const std::string& timezone_id = "") {
-        const std::string tz =
-            timezone_id.empty() ? "" : "<C:timezone-id>" + timezone_id + "</C:timezone-id>";
-        const http::Response res = report(
-            kCal, "<C:calendar-query " + kNs +
-                      "><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name=\"VCALENDAR\">"
-                      "<C:comp-filter name=\"VEVENT\"><C:time-range start=\"" + start +
-                      "\" end=\"" + end + "\"/></C:comp-filter></C:comp-filter></C:filter>" +
-                      tz + "</C:calendar-query>");
-        EXPECT_EQ(res.result_int(), 207u) << res.body();
-        std::set<std::string> out;
-        for (const auto& [href, props] : parse_multistatus(res.body())) out.insert(href);
-        return out;
-    }
-
-    std::set<std::string> in_cal(std::initializer_list<const char*> names) {
-        std::set<std::string> out;
-        for (const char* n : names) out.insert(kCal + n);
-        return out;
+        return vevent_query(start, end, "",
+                            timezone_id.empty()
+                                ? ""
+                                : "<C:timezone-id>" + timezone_id + "</C:timezone-id>");
     }
 };
 

@@ -38,22 +38,7 @@ protected:
 
     std::set<std::string> hrefs(const std::string& start, const std::string& end,
                                 const std::string& inner = "") {
-        const http::Response res = report(
-            kCal, "<C:calendar-query " + kNs +
-                      "><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name=\"VCALENDAR\">"
-                      "<C:comp-filter name=\"VEVENT\"><C:time-range start=\"" + start +
-                      "\" end=\"" + end + "\"/>" + inner +
-                      "</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>");
-        EXPECT_EQ(res.result_int(), 207u) << res.body();
-        std::set<std::string> out;
-        for (const auto& [href, props] : parse_multistatus(res.body())) out.insert(href);
-        return out;
-    }
-
-    std::set<std::string> in_cal(std::initializer_list<const char*> names) {
-        std::set<std::string> out;
-        for (const char* n : names) out.insert(kCal + n);
-        return out;
+        return vevent_query(start, end, inner);
     }
 };
 
