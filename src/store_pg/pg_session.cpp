@@ -132,16 +132,15 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
                                ? std::nullopt
                                : std::optional(collection_from(r[0].slice(column, column + 6)));
                 };
+                if (!write_ahead && !first_is_collection && first_) {
+                    // The collection the object was found in is its parent.
+                    stat_cache_.emplace(parent_of(first_path), collection_at(kFirst + 9));
+                }
                 if (write_ahead) {
                     constexpr pqxx::row::size_type kSlashed = kFirst + 9;
                     constexpr pqxx::row::size_type kParent = kSlashed + 6;
                     stat_cache_.emplace(first_path + "/", collection_at(kSlashed));
                     stat_cache_.emplace(parent_of(first_path), collection_at(kParent));
-                } else if (!first_is_collection && first_) {
-                    // The collection the object was found in is its parent.
-                    stat_cache_.emplace(parent_of(first_path), collection_at(kFirst + 9));
-                }
-                if (write_ahead) {
                     // Served from memory until the first write, like any
                     // read of this session (home_fresh_ below).
                     constexpr pqxx::row::size_type kLockCount = kFirst + 9 + 6 + 6;
