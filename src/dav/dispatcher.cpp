@@ -169,7 +169,21 @@ http::Response Dispatcher::Impl::run(http::Request& req, http::RequestContext& c
         res.set(http::Field::allow, allowed_methods(call.node));
         return res;
     }
-    return method ? method->handler(call) : extension->run(call);
+    // What the handler read is confirmed still the home's before it is
+    // answered, refusals included (a sync token no longer logged): a
+    // confirmation that fails throws kMoved, and handle() runs the request
+    // again at the home's new place.
+    const auto confirm_reads = [&call] {
+        if (call.session) call.session->confirm_reads();
+    };
+    try {
+        http::Response res = method ? method->handler(call) : extension->run(call);
+        confirm_reads();
+        return res;
+    } catch (const DavError&) {
+        confirm_reads();
+        throw;
+    }
 }
 
 http::Response Dispatcher::handle(http::Request& request, http::RequestContext& context) const {

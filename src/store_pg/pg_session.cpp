@@ -550,6 +550,7 @@ Resource PgSession::put_object_and_commit(const std::string& path,
         }
         res.created = from_micros(micros_of(r[0][3]));
         res.modified = from_micros(micros_of(r[0][4]));
+        unconfirmed_reads_ = false;  // the statement checked the placement
         return res;
     } catch (const Error& e) {
         if (e.code() != Errc::kUidConflict) throw;
@@ -582,6 +583,7 @@ void PgSession::remove_and_commit(const Resource& resource,
             rethrow_write_function_error(e);
         }
     });
+    unconfirmed_reads_ = false;  // the statement checked the placement
 }
 
 Resource PgSession::make_collection_unguarded(const std::string& path, CollectionKind kind) {
@@ -781,8 +783,22 @@ void PgSession::commit() {
             txn.exec(sql);
             in_transaction_ = false;  // no ROLLBACK after a COMMIT went through
             fenced_ = false;          // the share lock ends with the transaction
+            unconfirmed_reads_ = false;
         }
     });
+}
+
+void PgSession::confirm_reads() {
+    // A mover deletes the home here in the transaction that leaves the
+    // 'moved' tombstone (user_move.cpp), and a statement's snapshot sees
+    // every commit an earlier one saw: a placement still ours now means
+    // every earlier statement read the whole home. One round trip, paid
+    // only by reads of more than one statement (a GET reads in one).
+    if (!unconfirmed_reads_ || in_transaction_) {
+        return;
+    }
+    run([&](pqxx::transaction_base&) { check_placement(/*for_write=*/false); });
+    unconfirmed_reads_ = false;
 }
 
 }  // namespace cosmo::store_pg::detail

@@ -97,6 +97,7 @@ public:
 
     std::int64_t used_bytes() override;
     void commit() override;
+    void confirm_reads() override;
 
 private:
 public:
@@ -127,6 +128,7 @@ private:
             const WatchdogGuard deadline(lease_.conn().sock(), call_timeout_);
             try {
                 flush_changes();  // statements see every change logged before them
+                if (!in_transaction_) unconfirmed_reads_ = true;
                 return f(*txn_);
             } catch (const pqxx::broken_connection&) {
                 lease_.discard();
@@ -199,6 +201,11 @@ private:
     std::int64_t epoch_;   ///< the owner's placement epoch as routed
     bool read_only_;
     bool fenced_ = false;  ///< placement row held FOR SHARE
+    /// A statement ran after the first outside a fenced write: a move may
+    /// have finished (and deleted the home here) between them, which
+    /// confirm_reads() rules out. Cleared by a write that committed, since
+    /// its statement checked the placement after every read before it.
+    bool unconfirmed_reads_ = false;
     /// The home collection as read by the session's first statement; served
     /// to stat("") until the session writes (then stat reads again).
     std::optional<store::Resource> home_;

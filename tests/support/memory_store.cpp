@@ -479,6 +479,7 @@ public:
     }
 
     void commit() override { store_.store(owner_, home_); }
+    void confirm_reads() override { store_.confirm_read(); }
 
 private:
     Entry& entry(const std::string& path) {
@@ -624,6 +625,25 @@ int MemoryShardStore::body_reads() const {
 void MemoryShardStore::count_body_read() {
     std::lock_guard lock(mutex_);
     ++body_reads_;
+}
+
+void MemoryShardStore::fail_next_confirms(int count) {
+    std::lock_guard lock(mutex_);
+    confirm_failures_ = count;
+}
+
+void MemoryShardStore::confirm_read() {
+    std::lock_guard lock(mutex_);
+    ++confirms_;
+    if (confirm_failures_ > 0) {
+        --confirm_failures_;
+        throw Error(Errc::kMoved, "injected: the home moved during the read");
+    }
+}
+
+int MemoryShardStore::confirms() const {
+    std::lock_guard lock(mutex_);
+    return confirms_;
 }
 
 int MemoryShardStore::opens() const {

@@ -73,6 +73,13 @@ public:
 
     /// The next `count` calls to open() throw Error{code} (fault injection).
     void fail_next_opens(store::Errc code, int count = 1);
+    /// The next `count` calls to a session's confirm_reads() throw
+    /// Error{kMoved}, as a shard does when a move finished under a read.
+    void fail_next_confirms(int count = 1);
+    /// Used by sessions: throws when a failure is pending; counts calls.
+    void confirm_read();
+    /// Number of confirm_reads() calls so far.
+    int confirms() const;
     /// Number of sessions opened so far.
     int opens() const;
     /// Dead-property list reads so far (dead_properties, and one per
@@ -98,6 +105,8 @@ private:
     std::optional<store::Errc> fail_code_;
     int fail_count_ = 0;
     int opens_ = 0;
+    int confirm_failures_ = 0;
+    int confirms_ = 0;
     int dead_property_reads_ = 0;
     int body_reads_ = 0;
 };

@@ -175,6 +175,14 @@ public:
     virtual std::int64_t used_bytes() = 0;
 
     virtual void commit() = 0;
+
+    /// Called once the request's answer is made from what the session read:
+    /// throws Error(kMoved) when the home may have moved away (and its rows
+    /// been deleted here) after the session's first statement, so that
+    /// reads spread over several statements are never answered from a
+    /// half-deleted home (the dispatcher then runs the request again at
+    /// the home's new place). Stores whose homes never move do nothing.
+    virtual void confirm_reads() {}
 };
 
 /// What a session's first statement may read ahead, so that the reads a

@@ -195,6 +195,36 @@ TEST_F(MoveTest, MoveBackAndForth) {
     EXPECT_NE(move(back, home).find("is on"), std::string::npos);
 }
 
+// The race behind a sync token refused in the cluster test: a read session
+// opened on the source, the move finished (and deleted the home there), and
+// the request's later statements found the change log gone.
+TEST_F(MoveTest, ReadsSpanningAFinishedMoveAreNotConfirmed) {
+    const auto user = new_user();
+    populate(user);
+    auto reader = shards_->open(user);
+    const auto calendar = reader->stat("calendar/");
+    ASSERT_TRUE(calendar);
+    EXPECT_TRUE(reader->oldest_change(*calendar));
+    move(user, other_shard(user));
+    // What the request reads next comes from a half-deleted home.
+    EXPECT_FALSE(reader->oldest_change(*calendar));
+    EXPECT_EQ(error_of([&] { reader->confirm_reads(); }), Errc::kMoved);
+}
+
+TEST_F(MoveTest, ReadsConfirmedWhenTheHomeStayed) {
+    const auto user = new_user();
+    populate(user);
+    auto reader = shards_->open(user);
+    EXPECT_EQ(reader->children(*reader->stat("notes/")).size(), 1u);
+    reader->confirm_reads();  // nothing moved: no error
+    // A session whose only read was its first statement needs no check:
+    // that statement read the placement with the rows.
+    auto one_statement = shards_->open(user, std::string("calendar/a.ics"));
+    ASSERT_TRUE(one_statement->stat("calendar/a.ics"));
+    move(user, other_shard(user));
+    one_statement->confirm_reads();
+}
+
 TEST_F(MoveTest, FenceWaitsForAnInFlightWriteAndCarriesIt) {
     const auto user = new_user();
     populate(user);

@@ -26,6 +26,21 @@ TEST_F(DavTest, RetryableIsRetriedOnce) {
     EXPECT_EQ(status("GET", kHome + "x"), 503);
 }
 
+TEST_F(DavTest, ReadsOfAHomeThatMovedMeanwhileAreRunAgain) {
+    ASSERT_EQ(put("x"), 201);
+    const int opens = shards.opens();
+    shards.fail_next_confirms(1);
+    EXPECT_EQ(status("PROPFIND", kHome, "", {{"Depth", "1"}}), 207);
+    EXPECT_EQ(shards.opens(), opens + 2);  // a fresh route, a second run
+    // A refusal rests on reads too: it is confirmed before it is sent.
+    shards.fail_next_confirms(1);
+    EXPECT_EQ(status("GET", kHome + "missing"), 404);
+    EXPECT_EQ(shards.opens(), opens + 4);
+    // Moved again under the second run: the client may retry later.
+    shards.fail_next_confirms(2);
+    EXPECT_EQ(status("GET", kHome + "x"), 503);
+}
+
 TEST_F(DavTest, InternalErrorIs500WithRequestIdOnly) {
     shards.fail_next_opens(store::Errc::kInternal);
     const http::Response res = send("GET", kHome);
