@@ -140,6 +140,11 @@ private:
         });
     }
 
+    /// Rows from a statement filtered by COSMO_HOME_HERE (queries.cpp) prove
+    /// the home whole for every statement so far: no confirm_reads() check.
+    void home_confirmed_by(const pqxx::result& rows) {
+        if (!rows.empty()) unconfirmed_reads_ = false;
+    }
     /// Throws kReadOnly on a read-only shard or a home being moved, and
     /// kMoved when the home is not here. The first call locks the owner's
     /// placement row FOR SHARE until commit: a mover's UPDATE to 'moving'

@@ -121,8 +121,12 @@ PgSession::BatchRows PgSession::batch_rows(const std::vector<std::string>& paths
     }
     const std::optional<store::Resource> one = single_collection_of(parents);
     const auto read = [&](pqxx::transaction_base& txn, const char* in_one, const char* joined) {
-        return one ? txn.exec_prepared(in_one, one->id, one->path, text_array(names))
-                   : txn.exec_prepared(joined, owner_, text_array(parents), text_array(names));
+        pqxx::result r =
+            one ? txn.exec_prepared(in_one, one->id, one->path, text_array(names), owner_, epoch_)
+                : txn.exec_prepared(joined, owner_, text_array(parents), text_array(names),
+                                    epoch_);
+        home_confirmed_by(r);
+        return r;
     };
     // Bodies as text where that is exact (queries.cpp, kObjectsReadText).
     // A body that is not UTF-8 (a plain WebDAV file, or an object stored
@@ -180,8 +184,10 @@ std::vector<store::StoredObject> PgSession::objects_in_range(const store::Resour
                                                              std::int64_t end) {
     return run([&](pqxx::transaction_base& txn) {
         std::vector<store::StoredObject> out;
-        for (const auto& row : txn.exec_prepared(q::kObjectsInRange, owner_, collection.id,
-                                                 component, start, end)) {
+        const pqxx::result r = txn.exec_prepared(q::kObjectsInRange, owner_, collection.id,
+                                                 component, start, end, epoch_);
+        home_confirmed_by(r);
+        for (const auto& row : r) {
             out.push_back(stored_from(row));
         }
         return out;
@@ -193,8 +199,10 @@ std::vector<store::RangeCandidate> PgSession::resources_in_range(
     std::int64_t end) {
     return run([&](pqxx::transaction_base& txn) {
         std::vector<store::RangeCandidate> out;
-        for (const auto& row : txn.exec_prepared(q::kResourcesInRange, owner_, collection.id,
-                                                 component, start, end)) {
+        const pqxx::result r = txn.exec_prepared(q::kResourcesInRange, owner_, collection.id,
+                                                 component, start, end, epoch_);
+        home_confirmed_by(r);
+        for (const auto& row : r) {
             store::RangeCandidate c{object_from(row), std::nullopt};
             constexpr pqxx::row::size_type kIndex = 8;  // after COSMO_OBJ_COLS
             if (!row[kIndex].is_null()) {
@@ -228,7 +236,8 @@ std::vector<store::Change> PgSession::changes_since(const store::Resource& colle
 
 std::optional<std::int64_t> PgSession::oldest_change(const store::Resource& collection) {
     return run([&](pqxx::transaction_base& txn) -> std::optional<std::int64_t> {
-        const auto r = txn.exec_prepared(q::kChangeOldest, collection.id);
+        const auto r = txn.exec_prepared(q::kChangeOldest, collection.id, owner_, epoch_);
+        home_confirmed_by(r);
         if (r.empty() || r[0][0].is_null()) {
             return std::nullopt;
         }

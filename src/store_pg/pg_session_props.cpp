@@ -41,7 +41,10 @@ std::vector<DeadProperty> PgSession::dead_properties(const store::Resource& reso
     }
     auto props = run([&](pqxx::transaction_base& txn) {
         std::vector<DeadProperty> out;
-        for (const auto& row : txn.exec_prepared(q::kPropsList, owner_, resource.path)) {
+        const pqxx::result r = txn.exec_prepared(q::kPropsList, owner_, resource.path, epoch_);
+        home_confirmed_by(r);
+        for (const auto& row : r) {
+            if (row[0].is_null()) continue;  // none: the row says only "home here"
             out.push_back(property_from(row));
         }
         return out;

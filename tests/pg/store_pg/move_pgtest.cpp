@@ -225,6 +225,27 @@ TEST_F(MoveTest, ReadsConfirmedWhenTheHomeStayed) {
     one_statement->confirm_reads();
 }
 
+// The reads that usually end a request check the placement in their own
+// statement: rows from them confirm everything read before.
+TEST_F(MoveTest, RowsOfAPlacementCheckedReadConfirmTheHome) {
+    const auto user = new_user();
+    populate(user);
+    auto reader = shards_->open(user, std::string("calendar/"));
+    EXPECT_EQ(reader->read_objects({"calendar/a.ics"}).size(), 1u);
+    move(user, other_shard(user));
+    reader->confirm_reads();  // the multiget's statement saw the home whole
+    // After the move the same read finds nothing, which confirms nothing.
+    EXPECT_TRUE(reader->read_objects({"calendar/a.ics"}).empty());
+    EXPECT_EQ(error_of([&] { reader->confirm_reads(); }), Errc::kMoved);
+
+    // A resource without dead properties confirms the home all the same.
+    const auto moved = fresh(user);
+    auto query = shards_->open(moved, std::string("calendar/"));
+    EXPECT_TRUE(query->dead_properties(*query->stat("calendar/")).empty());
+    move(moved, other_shard(moved));
+    query->confirm_reads();
+}
+
 TEST_F(MoveTest, FenceWaitsForAnInFlightWriteAndCarriesIt) {
     const auto user = new_user();
     populate(user);

@@ -89,5 +89,29 @@ TEST_F(PlansTest, RequestStatementsProbeCollectionsAndObjectsByIndex) {
     }
 }
 
+// The reads that usually end a request carry the placement check
+// (COSMO_HOME_HERE): it must cost one probe per statement, not one per row.
+TEST_F(PlansTest, HomeHereFilterIsEvaluatedOnce) {
+    namespace q = store_pg::detail::q;
+    const std::string owner = std::to_string(user_.id);
+    const std::string calendar =
+        pg_query(shard_dsn_, "SELECT id FROM collection WHERE owner_id = " + owner +
+                                 " AND path = 'calendar/'")[0][0];
+    const std::string names = "'{a.ics,b.ics}'::text[]";
+    const std::pair<const char*, std::string> statements[] = {
+        {q::kObjectsReadInText, calendar + ", 'calendar/', " + names + ", " + owner + ", 0"},
+        {q::kObjectsStatIn, calendar + ", 'calendar/', " + names + ", " + owner + ", 0"},
+        {q::kObjectsStat, owner + ", '{calendar/,calendar/}'::text[], " + names + ", 0"},
+        {q::kChangeOldest, calendar + ", " + owner + ", 0"},
+        {q::kPropsList, owner + ", 'calendar/', 0"},
+        {q::kResourcesInRange, owner + ", " + calendar + ", 'VEVENT', 0, 2000000000, 0"},
+    };
+    for (const auto& [name, arguments] : statements) {
+        const std::string plan = plan_of(name, arguments);
+        EXPECT_NE(plan.find("One-Time Filter: (NOT $"), std::string::npos) << name << "\n"
+                                                                          << plan;
+    }
+}
+
 }  // namespace
 }  // namespace cosmo::test
