@@ -1,7 +1,9 @@
 #include "multistatus.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
+#include <cstring>
 
 namespace cosmo::loadtest {
 
@@ -97,12 +99,16 @@ std::string xml_unescape(std::string_view t) {
     std::string out;
     out.reserve(t.size());
     for (std::size_t i = 0; i < t.size();) {
-        // Copy the run up to the next markup in one go (bodies are long;
-        // find_first_of would call memchr once per byte).
-        std::size_t stop = i;
-        while (stop < t.size() && t[stop] != '&' && t[stop] != '<') {
-            ++stop;
-        }
+        // Copy the run up to the next markup in one go. Two memchr scans
+        // (the second bounded by the first) instead of a loop per byte or
+        // find_first_of, which calls memchr once per byte: a multistatus
+        // of 50 bodies has an "&#13;" every line, and this loop was the
+        // load client's largest cost (docs/performance.md, session 11).
+        const char* base = t.data();
+        const auto* amp = static_cast<const char*>(std::memchr(base + i, '&', t.size() - i));
+        const std::size_t amp_at = amp == nullptr ? t.size() : static_cast<std::size_t>(amp - base);
+        const auto* lt = static_cast<const char*>(std::memchr(base + i, '<', amp_at - i));
+        const std::size_t stop = lt == nullptr ? amp_at : static_cast<std::size_t>(lt - base);
         if (stop != i) {
             out.append(t.substr(i, stop - i));
             i = stop;
@@ -137,9 +143,13 @@ std::string xml_unescape(std::string_view t) {
             out += '\'';
         } else if (!ent.empty() && ent[0] == '#') {
             const bool hex = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X');
-            const long cp = std::strtol(std::string(ent.substr(hex ? 2 : 1)).c_str(), nullptr,
-                                        hex ? 16 : 10);
-            if (cp < 0x80) {
+            const std::string_view digits = ent.substr(hex ? 2 : 1);
+            unsigned long cp = 0;
+            const auto [end, ec] =
+                std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
+            if (ec != std::errc() || end != digits.data() + digits.size()) {
+                out.append(t.substr(i, semi - i + 1));  // not a character reference: as is
+            } else if (cp < 0x80) {
                 out += static_cast<char>(cp);
             } else {
                 out += '?';  // non-ASCII never occurs in seeded data

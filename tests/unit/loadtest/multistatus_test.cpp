@@ -88,6 +88,19 @@ TEST(Multistatus, TruncatedAnswerKeepsOnlyWholeResponses) {
     EXPECT_EQ(ms.responses[0].etag, "\"1\"");
 }
 
+TEST(Multistatus, UnescapesEntitiesReferencesAndCdata) {
+    EXPECT_EQ(xml_unescape("plain"), "plain");
+    EXPECT_EQ(xml_unescape("a&#13;\nb&#x0D;\nc&#X41;"), "a\r\nb\r\ncA");
+    EXPECT_EQ(xml_unescape("&lt;&gt;&amp;&quot;&apos;"), "<>&\"'");
+    EXPECT_EQ(xml_unescape("x<![CDATA[a&amp;<b>]]>y"), "xa&amp;<b>y");
+    EXPECT_EQ(xml_unescape("<![CDATA[open"), "open");
+    // What is not a reference stays as it is.
+    EXPECT_EQ(xml_unescape("&#zz; &#; &nbsp; & end"), "&#zz; &#; &nbsp; & end");
+    EXPECT_EQ(xml_unescape("a<b"), "a<b");
+    EXPECT_EQ(xml_unescape("&#233;"), "?");  // never in seeded data
+    EXPECT_EQ(xml_unescape(""), "");
+}
+
 TEST(Multistatus, NotAMultistatus) {
     EXPECT_FALSE(parse_multistatus("<html>error</html>").ok);
     EXPECT_FALSE(parse_multistatus("").ok);
