@@ -189,6 +189,7 @@ asio::awaitable<std::optional<Outcome>> ensure_etag(Client& c, Workload& w, int 
     if (c.etags.contains(href)) {
         co_return std::nullopt;
     }
+    ++c.etag_fetches;
     const Reply r = co_await send(c, w, user, http::verb::get, href);
     if (r.status != 200) {
         co_return bad_status(r);

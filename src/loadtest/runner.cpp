@@ -73,6 +73,7 @@ asio::awaitable<void> loop(Client& c, Workload& w, const OpEntry& op, const Wind
             }
         }
         const auto began = t.start;
+        const std::uint64_t fetches_before = c.etag_fetches;
         const Outcome outcome = co_await op.run(c, w, t);
         if (outcome.status == -1) {
             break;  // the operation has no more work for this connection
@@ -85,6 +86,7 @@ asio::awaitable<void> loop(Client& c, Workload& w, const OpEntry& op, const Wind
             // Set-up the operation excluded from its latency (restart()).
             out.stats.untimed_us +=
                 std::chrono::duration_cast<std::chrono::microseconds>(t.start - began).count();
+            out.stats.etag_fetches += c.etag_fetches - fetches_before;
         }
         if (!open && o.think_ms > 0) {
             const double ms = o.think_ms * (0.5 + c.rng.unit());
@@ -238,6 +240,7 @@ boost::json::value to_json(const OpResult& r) {
         {"rate", r.rate},
         {"seconds", r.seconds},
         {"untimed_seconds", static_cast<double>(r.stats.untimed_us) / 1e6},
+        {"etag_fetches", r.stats.etag_fetches},
         {"requests", h.count()},
         {"ok", r.stats.ok},
         {"throughput", r.throughput()},

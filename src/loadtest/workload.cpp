@@ -98,6 +98,7 @@ void OpStats::merge(const OpStats& o) {
     latency.merge(o.latency);
     ok += o.ok;
     untimed_us += o.untimed_us;
+    etag_fetches += o.etag_fetches;
     for (const auto& [k, v] : o.errors) {
         errors[k] += v;
     }

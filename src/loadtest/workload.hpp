@@ -91,6 +91,9 @@ struct OpStats {
     std::map<std::string, std::uint64_t> errors;  ///< "404", "io", "invalid" -> count
     std::vector<std::string> problems;          ///< first few validation failures
     std::int64_t untimed_us = 0;                ///< set-up excluded by Timing::restart()
+    /// GETs of an ETag the client did not know, sent inside measured
+    /// iterations (put-update should have learned them all beforehand).
+    std::uint64_t etag_fetches = 0;
     /// Adds another connection's counters.
     void merge(const OpStats& other);
 };
@@ -137,6 +140,7 @@ struct Client {
     std::vector<std::string> created;                    ///< for delete: hrefs to remove
     std::vector<std::pair<int, int>> editable;           ///< put-update: (user, event) with ETag
     std::uint64_t counter = 0;                           ///< names of created resources
+    std::uint64_t etag_fetches = 0;                      ///< GETs by ensure_etag, ever
     int next_user_slot = 0;                              ///< profiles: round robin
 };
 
