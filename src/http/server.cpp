@@ -74,8 +74,18 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 
     awaitable<void> accept_loop();
     awaitable<void> serve(std::shared_ptr<Connection> conn);
-    awaitable<Response> run_handler(Request& req, RequestContext& ctx);
+    /// Runs work where handlers run: on this I/O thread (inline_handlers)
+    /// or on the worker pool, resuming on the connection's strand after.
+    template <class Work>
+    awaitable<std::invoke_result_t<Work&>> run_blocking(Work work);
     Response handle_guarded(Request& req, RequestContext& ctx);
+    /// Makes the next part of a streamed body into `part`; false when the
+    /// stream failed (logged), so the connection must close.
+    awaitable<bool> next_part(RequestContext& ctx, std::string& part, bool& more);
+    /// Sends a response whose body goes on in ctx.body_rest as chunks;
+    /// false when the connection cannot be used any more.
+    awaitable<bool> write_streamed(Connection& conn, Response& res, RequestContext& ctx,
+                                   std::size_t& bytes);
     /// Writes a short error response and reports whether the write worked.
     awaitable<void> write_error(Connection& conn, unsigned version, Status status,
                                 const std::string& client_ip);
@@ -108,15 +118,56 @@ Response Server::Impl::handle_guarded(Request& req, RequestContext& ctx) {
     }
 }
 
-awaitable<Response> Server::Impl::run_handler(Request& req, RequestContext& ctx) {
+template <class Work>
+awaitable<std::invoke_result_t<Work&>> Server::Impl::run_blocking(Work work) {
+    using Result = std::invoke_result_t<Work&>;
     if (options.inline_handlers) {
-        co_return handle_guarded(req, ctx);  // blocks this I/O thread (see ListenerOptions)
+        co_return work();  // blocks this I/O thread (see ListenerOptions)
     }
     // Handlers block (database, password hashing): they run on the worker
     // pool, and this coroutine resumes on its connection's strand after.
     co_return co_await asio::co_spawn(
-        workers,
-        [&]() -> awaitable<Response> { co_return handle_guarded(req, ctx); }, use_awaitable);
+        workers, [&]() -> awaitable<Result> { co_return work(); }, use_awaitable);
+}
+
+awaitable<bool> Server::Impl::next_part(RequestContext& ctx, std::string& part, bool& more) {
+    co_return co_await run_blocking([&] {
+        try {
+            more = ctx.body_rest(part);
+            return true;
+        } catch (const std::exception& e) {
+            spdlog::error("rid={} response cut off: {}", ctx.request_id, e.what());
+            return false;
+        }
+    });
+}
+
+awaitable<bool> Server::Impl::write_streamed(Connection& conn, Response& res,
+                                             RequestContext& ctx, std::size_t& bytes) {
+    bhttp::response<bhttp::empty_body> head{res.base()};
+    head.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> serializer{head};
+    conn.stream.expires_after(options.limits.read_timeout);
+    auto [ec, n] = co_await bhttp::async_write_header(conn.stream, serializer, kTuple);
+    if (ec) co_return false;
+    // One part in memory at a time: it is sent before the next is made.
+    std::string part = std::move(res.body());
+    bool more = true;
+    for (;;) {
+        if (!part.empty()) {
+            bytes += part.size();
+            conn.stream.expires_after(options.limits.read_timeout);
+            std::tie(ec, n) = co_await asio::async_write(
+                conn.stream, bhttp::make_chunk(asio::buffer(part)), kTuple);
+            if (ec) co_return false;
+            part.clear();
+        }
+        if (!more) break;
+        if (!co_await next_part(ctx, part, more)) co_return false;
+    }
+    conn.stream.expires_after(options.limits.read_timeout);
+    std::tie(ec, n) = co_await asio::async_write(conn.stream, bhttp::make_chunk_last(), kTuple);
+    co_return !ec;
 }
 
 awaitable<void> Server::Impl::write_error(Connection& conn, unsigned version, Status status,
@@ -202,7 +253,21 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
             ctx.client_ip = client_address(peer_ip, req["X-Forwarded-For"],
                                            options.trusted_proxies);
             const bool head = req.method() == Verb::head;
-            Response res = co_await run_handler(req, ctx);
+            Response res = co_await run_blocking([&] { return handle_guarded(req, ctx); });
+            if (ctx.body_rest && (head || req.version() < 11)) {
+                // No chunked coding before HTTP/1.1 (and HEAD needs the
+                // length): the rest is made here, into the body.
+                bool more = true;
+                while (more) {
+                    if (!co_await next_part(ctx, res.body(), more)) {
+                        res = make_response(req, Status::internal_server_error,
+                                            "internal server error, request id " +
+                                                ctx.request_id + "\n");
+                        break;
+                    }
+                }
+                ctx.body_rest = nullptr;
+            }
 
             res.set(Field::server, "Cosmo");
             res.set("X-Request-Id", ctx.request_id);
@@ -211,6 +276,16 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
             }
             const bool keep_alive = req.keep_alive() && res.keep_alive() && !stopping;
             res.keep_alive(keep_alive);
+            if (ctx.body_rest) {
+                // Logged after the last chunk, with the bytes of every part.
+                std::size_t bytes = 0;
+                const bool sent = co_await write_streamed(*conn, res, ctx, bytes);
+                ctx.body_rest = nullptr;  // its store session goes back now
+                if (options.access_log) log_access(req, res, ctx, bytes);
+                conn->busy = false;
+                if (!sent || !keep_alive) break;
+                continue;
+            }
             std::size_t bytes = res.body().size();
             if (head) {
                 // HEAD keeps the Content-Length a GET would have had.

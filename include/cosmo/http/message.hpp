@@ -2,6 +2,7 @@
 /// Request/response value types shared by the transport and the handlers.
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -16,12 +17,23 @@ using Field = boost::beast::http::field;
 using Status = boost::beast::http::status;
 using Verb = boost::beast::http::verb;
 
+/// The rest of a response body, made after the head and the body so far
+/// have been sent (chunked transfer coding), so that a long multistatus
+/// never has to be whole in memory. Each call appends the next part to
+/// `out` and returns false with the last one. It runs where handlers run
+/// and may block. If it throws, the connection is closed without the last
+/// chunk: the client sees an answer cut off, never a complete wrong one.
+using BodyStream = std::function<bool(std::string& out)>;
+
 /// Per-request facts that handlers need; passed explicitly, never global.
 struct RequestContext {
     std::string request_id;   ///< X-Request-Id as received, or a new one
     std::string client_ip;    ///< peer, or X-Forwarded-For from a trusted proxy
     std::string user;         ///< authenticated user name; empty if anonymous
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    /// Set by a handler whose response body goes on after Response::body()
+    /// (see BodyStream); the server sends the rest as it is made.
+    BodyStream body_rest;
 };
 
 /// A handler turns a request into a response. Implementations are const and

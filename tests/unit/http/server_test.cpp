@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
 #include <thread>
 
 #include <boost/asio.hpp>
@@ -16,16 +17,37 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-/// Echoes method and target; "/slow" sleeps first.
+/// Echoes method and target; "/slow" sleeps first. "/stream" answers
+/// "first;" and then, through ctx.body_rest, "second;" once stream_gate is
+/// open (or "late;" after 5 s) and "third;"; "/stream-fail" throws instead
+/// of making its second part.
 class EchoHandler : public http::Handler {
 public:
     mutable std::atomic<int> calls{0};
     mutable std::atomic<std::thread::id> last_thread{};
+    mutable std::atomic<bool> stream_gate{false};
     http::Response handle(http::Request& req, http::RequestContext& ctx) const override {
         ++calls;
         last_thread = std::this_thread::get_id();
         if (req.target() == "/slow") {
             std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        }
+        if (req.target() == "/stream" || req.target() == "/stream-fail") {
+            const bool fail = req.target() == "/stream-fail";
+            ctx.body_rest = [this, fail, parts = 0](std::string& out) mutable {
+                if (fail) throw std::runtime_error("the store went away");
+                if (++parts == 2) {
+                    out += "third;";
+                    return false;
+                }
+                const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+                while (!stream_gate && std::chrono::steady_clock::now() < deadline) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                }
+                out += stream_gate ? "second;" : "late;";
+                return true;
+            };
+            return http::make_response(req, http::Status::ok, "first;");
         }
         auto res = http::make_response(
             req, http::Status::ok,
@@ -191,4 +213,66 @@ TEST_F(ServerTest, HandlersRunOnTheWorkerPoolOrInlineOnTheIoThread) {
     EXPECT_NE(out.find("GET /a"), std::string::npos);
     EXPECT_NE(out.find("GET /b"), std::string::npos);
     EXPECT_EQ(handler.last_thread.load(), thread.get_id());  // the I/O thread itself
+}
+
+TEST_F(ServerTest, StreamedBodySendsEachPartBeforeTheNextIsMade) {
+    start();
+    asio::io_context client;
+    tcp::socket s(client);
+    s.connect({asio::ip::make_address("127.0.0.1"), server->port()});
+    asio::write(s, asio::buffer(std::string("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")));
+    // The first part arrives while the second waits for the gate: had the
+    // server made the whole body first, it would hold "late;" after 5 s.
+    std::string out;
+    char buf[4096];
+    while (out.find("first;") == std::string::npos) {
+        out.append(buf, s.read_some(asio::buffer(buf)));
+    }
+    EXPECT_EQ(out.find("second;"), std::string::npos) << out;
+    handler.stream_gate = true;
+    while (out.find("\r\n0\r\n\r\n") == std::string::npos) {
+        out.append(buf, s.read_some(asio::buffer(buf)));
+    }
+    EXPECT_NE(out.find("Transfer-Encoding: chunked"), std::string::npos) << out;
+    EXPECT_EQ(out.find("Content-Length"), std::string::npos) << out;
+    const auto first = out.find("first;"), second = out.find("second;"),
+               third = out.find("third;");
+    ASSERT_NE(second, std::string::npos) << out;
+    EXPECT_LT(first, second);
+    EXPECT_LT(second, third);
+    EXPECT_EQ(out.find("late;"), std::string::npos) << out;
+    // The connection is kept: the next request on it is answered.
+    asio::write(s, asio::buffer(std::string("GET /after HTTP/1.1\r\nHost: x\r\n"
+                                            "Connection: close\r\n\r\n")));
+    boost::system::error_code ec;
+    std::string rest;
+    while (!ec) rest.append(buf, s.read_some(asio::buffer(buf), ec));
+    EXPECT_NE(rest.find("GET /after"), std::string::npos) << rest;
+}
+
+TEST_F(ServerTest, StreamedBodyForHttp10IsWholeWithALength) {
+    start({}, /*inline_handlers=*/true);
+    handler.stream_gate = true;
+    const std::string out = exchange("GET /stream HTTP/1.0\r\nHost: x\r\n\r\n");
+    EXPECT_NE(out.find("Content-Length: 19"), std::string::npos) << out;
+    EXPECT_EQ(out.find("chunked"), std::string::npos) << out;
+    EXPECT_NE(out.find("\r\n\r\nfirst;second;third;"), std::string::npos) << out;
+}
+
+TEST_F(ServerTest, StreamThatFailsIsCutOffWithoutItsLastChunk) {
+    start();
+    // Had the failure been answered as a whole response, the second
+    // request on the connection would be answered too.
+    const std::string out = exchange(
+        "GET /stream-fail HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_NE(out.find("first;"), std::string::npos) << out;
+    EXPECT_EQ(out.find("\r\n0\r\n\r\n"), std::string::npos) << out;
+    EXPECT_EQ(out.find("GET /next"), std::string::npos) << out;
+}
+
+TEST_F(ServerTest, StreamThatFailsForHttp10Is500) {
+    start();
+    const std::string out = exchange("GET /stream-fail HTTP/1.0\r\nHost: x\r\n\r\n");
+    EXPECT_TRUE(out.starts_with("HTTP/1.0 500")) << out;
+    EXPECT_EQ(out.find("first;"), std::string::npos) << out;
 }
