@@ -232,4 +232,26 @@ http::Response Call::xml_response(http::Status status, std::string body) const {
     return http::make_response(req, status, std::move(body), "application/xml; charset=utf-8");
 }
 
+http::Response Call::streamed_xml_response(http::Status status, xml::Writer w,
+                                           std::function<bool(xml::Writer&)> more) {
+    std::string first;
+    w.take(first);
+    stream_writer_.emplace(std::move(w));
+    stream_more_ = std::move(more);
+    return xml_response(status, std::move(first));
+}
+
+bool Call::next_part(std::string& out) {
+    if (stream_more_(*stream_writer_)) {
+        stream_writer_->take(out);
+        return true;
+    }
+    // As for a whole answer (Dispatcher): what was read is confirmed the
+    // home's before the end goes out; a home that moved meanwhile throws,
+    // and the client gets the answer cut off, never complete and wrong.
+    if (session) session->confirm_reads();
+    out += stream_writer_->finish();
+    return false;
+}
+
 }  // namespace cosmo::dav

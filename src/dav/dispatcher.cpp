@@ -136,7 +136,10 @@ http::Response Dispatcher::Impl::run(http::Request& req, http::RequestContext& c
                                             "Method not implemented"));
     }
 
-    Call call(req, ctx, options, registries, directory, shards);
+    ctx.body_rest = nullptr;  // a run before this one (retried) may have set it
+    // On the heap: a streamed answer keeps it until its last part is made.
+    auto owned_call = std::make_unique<Call>(req, ctx, options, registries, directory, shards);
+    Call& call = *owned_call;
     call.target = *target;
     // Access control: a user sees only their own principal and home. For
     // anyone else's (existing or not) the answer is 404, exactly as for a
@@ -178,6 +181,12 @@ http::Response Dispatcher::Impl::run(http::Request& req, http::RequestContext& c
     };
     try {
         http::Response res = method ? method->handler(call) : extension->run(call);
+        if (call.streaming()) {
+            // The call confirms its reads before the last part (next_part).
+            ctx.body_rest = [streamed = std::shared_ptr<Call>(std::move(owned_call))](
+                                std::string& out) { return streamed->next_part(out); };
+            return res;
+        }
         confirm_reads();
         return res;
     } catch (const DavError&) {

@@ -260,6 +260,16 @@ std::string Writer::finish() {
     return std::move(out_);
 }
 
+void Writer::take(std::string& out) {
+    close_start_tag();
+    if (out.empty()) {
+        out.swap(out_);  // the common case: no copy
+    } else {
+        out += out_;
+    }
+    out_.clear();
+}
+
 void Writer::close_start_tag() {
     if (start_tag_open_) {
         out_ += '>';

@@ -3,6 +3,7 @@
 /// the owner's store session, and the helpers every write method uses
 /// (If header, lock tokens, conditional headers, Depth).
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,10 +96,25 @@ public:
     /// A multistatus/XML response.
     http::Response xml_response(http::Status status, std::string body) const;
 
+    /// An XML response too long to make whole: its head and what `w` holds
+    /// go out first, then `more` writes the rest into w, a batch a call,
+    /// each sent before the next is made (http::BodyStream); it returns
+    /// false after the last. The dispatcher keeps this call, and its store
+    /// session, until then, and confirms the reads before the end is sent.
+    http::Response streamed_xml_response(http::Status status, xml::Writer w,
+                                         std::function<bool(xml::Writer&)> more);
+    /// Whether the handler answered with streamed_xml_response().
+    bool streaming() const { return static_cast<bool>(stream_more_); }
+    /// Appends the next part of a streamed answer to out; false with the
+    /// last, which is sent only after the reads are confirmed.
+    bool next_part(std::string& out);
+
 private:
     IfResourceState if_state(const std::optional<std::string>& tag);
     void parse_if();
 
+    std::optional<xml::Writer> stream_writer_;
+    std::function<bool(xml::Writer&)> stream_more_;
     bool if_parsed_ = false;
     std::vector<IfList> if_lists_;
     std::vector<std::string> tokens_;

@@ -40,6 +40,10 @@ public:
 
     /// Closes open elements and returns the document.
     std::string finish();
+    /// Appends the document written so far to `out` and forgets it, keeping
+    /// its elements open: a long document can be sent in parts, with only
+    /// the part since the last take() in memory.
+    void take(std::string& out);
 
 private:
     void close_start_tag();

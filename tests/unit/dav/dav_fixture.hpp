@@ -61,8 +61,18 @@ protected:
         http::RequestContext ctx;
         ctx.request_id = "req-1";
         ctx.user = std::move(user);
-        return dispatcher->handle(req, ctx);
+        http::Response res = dispatcher->handle(req, ctx);
+        // A streamed answer is made whole here, as the server would send it;
+        // parts counts the parts after the first (0: not streamed).
+        parts = 0;
+        for (bool more = static_cast<bool>(ctx.body_rest); more; ++parts) {
+            more = ctx.body_rest(res.body());
+        }
+        return res;
     }
+
+    /// Parts the last answer was streamed in after its first (0: made whole).
+    int parts = 0;
 
     int status(std::string_view method, std::string_view target, std::string body = {},
                const Headers& headers = {}, std::string user = "alice") {

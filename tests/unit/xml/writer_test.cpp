@@ -170,6 +170,30 @@ TEST(Writer, FinishClosesEverything) {
     EXPECT_NO_THROW(parse(out));
 }
 
+TEST(Writer, TakenPartsMakeTheSameDocumentAsOneFinish) {
+    const auto write = [](Writer& w, std::string* parts) {
+        w.start(dav("multistatus"));
+        for (int i = 0; i < 3; ++i) {
+            w.start(dav("response")).leaf(dav("href"), "/e" + std::to_string(i) + "&");
+            if (parts) w.take(*parts);  // with the response still open
+            w.leaf({"urn:x", "p"}, "v").end();
+            if (parts) w.take(*parts);
+        }
+    };
+    Writer whole;
+    write(whole, nullptr);
+    const std::string expected = whole.finish();
+    Writer streamed;
+    std::string parts;
+    write(streamed, &parts);
+    std::string taken;
+    streamed.take(taken);  // nothing new since the last take
+    EXPECT_EQ(taken, "");
+    parts += streamed.finish();
+    EXPECT_EQ(parts, expected);
+    EXPECT_EQ(parse(parts).children.size(), 3u);
+}
+
 TEST(Writer, RawIsInsertedAsIs) {
     Writer w;
     w.start(dav("prop")).raw(R"(<x:y xmlns:x="urn:x">&amp;</x:y>)").end();
