@@ -30,59 +30,80 @@ std::optional<std::string> object_path(const dav::Call& call, const std::string&
     }
 }
 
-http::Response run_multiget(const Options& options, dav::Call& call, const xml::Element& root) {
-    std::optional<dav::PropRequest> req = dav::parse_prop_request(root);
-    if (!req) req = dav::PropRequest{};
-    check_calendar_data_props(*req);
+/// What one multiget asks: kept by a streamed answer until its last batch.
+struct Multiget {
+    dav::PropRequest props;
     std::vector<std::string> hrefs;
-    for (const xml::Element& e : root.children) {
-        if (e.name == dav("href")) hrefs.emplace_back(e.trimmed_text());
-    }
-    if (hrefs.empty()) throw dav::DavError::bad_request("calendar-multiget needs DAV:href");
-    if (hrefs.size() > options.max_results) {
-        throw dav::DavError::forbidden(dav::Precondition::kNumberOfMatchesWithinLimits,
-                                       "Too many hrefs in one calendar-multiget");
-    }
+    std::vector<std::optional<std::string>> wanted;  ///< the owner's object path, by href
+};
+
+/// The responses of hrefs [begin, end), their objects read in one query.
+void write_batch(dav::Call& call, const Multiget& m, std::size_t begin, std::size_t end,
+                 xml::Writer& w) {
     std::vector<std::string> paths;
-    std::vector<std::optional<std::string>> wanted;
-    for (const std::string& h : hrefs) {
-        wanted.push_back(object_path(call, h));
-        if (wanted.back()) paths.push_back(*wanted.back());
+    for (std::size_t i = begin; i < end; ++i) {
+        if (m.wanted[i]) paths.push_back(*m.wanted[i]);
     }
     std::map<std::string, store::StoredObject> found;
     std::size_t body_bytes = 0;
-    for (store::StoredObject& o : call.session->read_objects(paths)) {
-        body_bytes += o.body.size();
-        std::string p = o.resource.path;
-        found.emplace(std::move(p), std::move(o));
+    if (!paths.empty()) {
+        for (store::StoredObject& o : call.session->read_objects(paths)) {
+            body_bytes += o.body.size();
+            std::string p = o.resource.path;
+            found.emplace(std::move(p), std::move(o));
+        }
     }
     // A body is moved into its response on its path's last use, copied
     // before that (a client may name one href twice).
     std::map<std::string, std::size_t> uses_left;
     for (const std::string& p : paths) ++uses_left[p];
     std::vector<dav::Node> nodes;                                   // the hrefs found, in order
-    std::vector<std::optional<std::size_t>> node_of(hrefs.size());  // their node, by href
-    for (std::size_t i = 0; i < hrefs.size(); ++i) {
-        const auto it = wanted[i] ? found.find(*wanted[i]) : found.end();
+    std::vector<std::optional<std::size_t>> node_of(end - begin);  // their node, by href
+    for (std::size_t i = begin; i < end; ++i) {
+        const auto it = m.wanted[i] ? found.find(*m.wanted[i]) : found.end();
         if (it == found.end()) continue;
         store::StoredObject object =
             --uses_left[it->first] == 0 ? std::move(it->second) : it->second;
-        node_of[i] = nodes.size();
+        node_of[i - begin] = nodes.size();
         nodes.push_back(object_node(call, std::move(object)));
     }
-    const dav::DeadPropertyBatch dead(call, *req, nodes);
-    // Room for the whole answer at once (the bodies, their CRs escaped, and
-    // the XML around each): growing by doubling copied it about once more.
-    xml::Writer w(body_bytes + body_bytes / 8 + 512 * hrefs.size());
-    w.start(dav("multistatus"));
-    for (std::size_t i = 0; i < hrefs.size(); ++i) {
-        if (!node_of[i]) {
-            write_status_response(w, hrefs[i], http::Status::not_found);
+    const dav::DeadPropertyBatch dead(call, m.props, nodes);
+    // Room for the batch at once (the bodies, their CRs escaped, and the
+    // XML around each): growing by doubling copied it about once more.
+    w.reserve(body_bytes + body_bytes / 8 + 512 * (end - begin));
+    for (std::size_t i = begin; i < end; ++i) {
+        if (!node_of[i - begin]) {
+            write_status_response(w, m.hrefs[i], http::Status::not_found);
             continue;
         }
-        dav::write_prop_response(call, nodes[*node_of[i]], *req, false, w, dead.of(*node_of[i]));
+        dav::write_prop_response(call, nodes[*node_of[i - begin]], m.props, false, w,
+                                 dead.of(*node_of[i - begin]));
     }
-    return call.xml_response(http::Status::multi_status, w.finish());
+}
+
+http::Response run_multiget(const Options& options, dav::Call& call, const xml::Element& root) {
+    auto m = std::make_shared<Multiget>();
+    std::optional<dav::PropRequest> req = dav::parse_prop_request(root);
+    m->props = req ? std::move(*req) : dav::PropRequest{};
+    check_calendar_data_props(m->props);
+    for (const xml::Element& e : root.children) {
+        if (e.name == dav("href")) m->hrefs.emplace_back(e.trimmed_text());
+    }
+    if (m->hrefs.empty()) throw dav::DavError::bad_request("calendar-multiget needs DAV:href");
+    if (m->hrefs.size() > options.max_results) {
+        throw dav::DavError::forbidden(dav::Precondition::kNumberOfMatchesWithinLimits,
+                                       "Too many hrefs in one calendar-multiget");
+    }
+    for (const std::string& h : m->hrefs) m->wanted.push_back(object_path(call, h));
+    // Sizes are not known before the read: batches of kBatchObjects hrefs.
+    xml::Writer w(4096);
+    w.start(dav("multistatus"));
+    return answer_in_batches(
+        call, std::move(w), batch_ends(m->hrefs.size(), nullptr),
+        [&call, m](std::size_t begin, std::size_t end, xml::Writer& out) {
+            write_batch(call, *m, begin, end, out);
+        },
+        [](xml::Writer&) {});
 }
 
 }  // namespace

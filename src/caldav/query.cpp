@@ -183,118 +183,191 @@ http::Response run_query(const Options& options, MatchMemo& memo, InstanceMemo& 
         window ? InstanceMemo::context(simple->component, tzid, options.max_instances,
                                        window->first.time_since_epoch().count())
                : std::string();
-    // The responses for the matches, and the 507 when cut.
-    const auto write_matches = [&](xml::Writer& w) {
-        // Candidates without bodies: verdicts remembered by ETag need none.
-        std::vector<store::StoredObject> candidates;
-        std::vector<std::optional<store::CalendarIndex>> indexes;
-        if (on_object) {
-            candidates = call.session->read_objects({call.node.path});
-        } else {
-            for (store::RangeCandidate& r :
-                 call.session->resources_in_range(collection, hints.component, from, to)) {
-                candidates.push_back({std::move(r.resource), {}});
-                indexes.push_back(std::move(r.index));
-            }
-        }
-        std::vector<bool> has_body(candidates.size(), on_object);
-
-        std::vector<std::optional<bool>> verdicts(candidates.size());
-        std::vector<std::size_t> unread;
-        for (std::size_t i = 0; i < candidates.size(); ++i) {
-            if (simple && i < indexes.size() && index_says_inside(indexes[i], *simple)) {
-                verdicts[i] = true;
-                continue;
-            }
-            const std::string& etag = candidates[i].resource.etag;
-            verdicts[i] = memo.find(memo_context, etag);
-            if (!verdicts[i] && window) {
-                const auto kept = instance_memo.find(instance_context, etag);
-                if (kept && *kept) {
-                    verdicts[i] = any_overlaps(**kept, simple->start, simple->end);
-                    memo.remember(memo_context, etag, *verdicts[i]);
-                }
-            }
-            if (!verdicts[i] && !has_body[i]) unread.push_back(i);
-        }
-        read_bodies(call, candidates, has_body, unread);
-        for (std::size_t i = 0; i < candidates.size(); ++i) {
-            if (verdicts[i]) continue;
-            const store::StoredObject& o = candidates[i];
-            ical::ParseResult parsed = ical::parse(o.body);
-            if (!parsed.ok()) {
-                spdlog::warn("request {}: skipping unparsable {}", call.ctx.request_id,
-                             o.resource.path);
-                verdicts[i] = false;
-                continue;
-            }
-            if (window) {
-                std::optional<std::vector<ical::Instance>> instances = ical::component_instances(
-                    *parsed.calendar, simple->component, tzid, window->first, window->second,
-                    options.max_instances);
-                if (instances) {
-                    verdicts[i] = any_overlaps(*instances, simple->start, simple->end);
-                }
-                instance_memo.remember(
-                    instance_context, o.resource.etag,
-                    instances ? std::make_shared<const std::vector<ical::Instance>>(
-                                    std::move(*instances))
-                              : nullptr);
-            }
-            try {
-                if (!verdicts[i]) {
-                    verdicts[i] =
-                        ical::matches(*parsed.calendar, q.filter, tzid, options.max_instances);
-                }
-            } catch (const ical::UnsupportedFilter& e) {
-                throw dav::DavError::forbidden(dav::Precondition::kSupportedCollation,
-                                               "Unsupported collation " + e.collation());
-            }
-            memo.remember(memo_context, o.resource.etag, *verdicts[i]);
-        }
-        // calendar-data of the matches (up to the limit) in one more read.
-        if (wants_calendar_data(q.props)) {
-            std::vector<std::size_t> needed;
-            for (std::size_t i = 0; i < candidates.size() && needed.size() <= limit; ++i) {
-                if (*verdicts[i] && !has_body[i]) needed.push_back(i);
-            }
-            read_bodies(call, candidates, has_body, needed);
-        }
-
-        std::vector<dav::Node> nodes;  // the matches, up to the limit
+    // The answer: what the matches' responses need, kept until its last
+    // batch is written (a long one is streamed, batches.cpp).
+    struct Answer {
+        std::vector<store::StoredObject> candidates;  ///< without bodies unless kept
+        std::vector<bool> has_body;
+        std::vector<std::size_t> matched;  ///< the candidates that match, up to the limit
+        dav::PropRequest props;
         bool truncated = false;
-        for (std::size_t i = 0; i < candidates.size(); ++i) {
-            if (!*verdicts[i]) continue;
-            if (nodes.size() == limit) {
-                truncated = true;
-                break;
-            }
-            dav::Node n = object_node(call, std::move(candidates[i]));
-            if (!has_body[i]) n.body.reset();  // not read; a getter reads it if needed
-            nodes.push_back(std::move(n));
-        }
-        const dav::DeadPropertyBatch dead(call, q.props, nodes);
-        for (std::size_t i = 0; i < nodes.size(); ++i) {
-            dav::write_prop_response(call, nodes[i], q.props, false, w, dead.of(i));
-        }
-        if (truncated) write_truncated(call, w);
-        return true;
     };
-
     xml::Writer w;
     w.start(dav("multistatus"));
     dav::ListingCache* cache = call.options.listing_cache.get();
     const std::optional<std::string> key =
         cache && !on_object ? query_cache_key(options, call, q, collection, tzid) : std::nullopt;
     if (key) {
-        cache->write_through(*key, w, write_matches);
-    } else {
-        write_matches(w);
+        if (const auto hit = cache->find(*key)) {
+            w.raw(*hit);
+            return call.xml_response(http::Status::multi_status, w.finish());
+        }
     }
-    return call.xml_response(http::Status::multi_status, w.finish());
+
+    auto answer = std::make_shared<Answer>();
+    std::vector<store::StoredObject>& candidates = answer->candidates;
+    std::vector<bool>& has_body = answer->has_body;
+    // Candidates without bodies: verdicts remembered by ETag need none.
+    std::vector<std::optional<store::CalendarIndex>> indexes;
+    if (on_object) {
+        candidates = call.session->read_objects({call.node.path});
+    } else {
+        for (store::RangeCandidate& r :
+             call.session->resources_in_range(collection, hints.component, from, to)) {
+            candidates.push_back({std::move(r.resource), {}});
+            indexes.push_back(std::move(r.index));
+        }
+    }
+    has_body.assign(candidates.size(), on_object);
+
+    std::vector<std::optional<bool>> verdicts(candidates.size());
+    std::vector<std::size_t> unread;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        if (simple && i < indexes.size() && index_says_inside(indexes[i], *simple)) {
+            verdicts[i] = true;
+            continue;
+        }
+        const std::string& etag = candidates[i].resource.etag;
+        verdicts[i] = memo.find(memo_context, etag);
+        if (!verdicts[i] && window) {
+            const auto kept = instance_memo.find(instance_context, etag);
+            if (kept && *kept) {
+                verdicts[i] = any_overlaps(**kept, simple->start, simple->end);
+                memo.remember(memo_context, etag, *verdicts[i]);
+            }
+        }
+        if (!verdicts[i]) unread.push_back(i);
+    }
+    // The verdict of candidate i from its body.
+    const auto decide = [&](std::size_t i) {
+        const store::StoredObject& o = candidates[i];
+        ical::ParseResult parsed = ical::parse(o.body);
+        if (!parsed.ok()) {
+            spdlog::warn("request {}: skipping unparsable {}", call.ctx.request_id,
+                         o.resource.path);
+            verdicts[i] = false;
+            return;
+        }
+        if (window) {
+            std::optional<std::vector<ical::Instance>> instances = ical::component_instances(
+                *parsed.calendar, simple->component, tzid, window->first, window->second,
+                options.max_instances);
+            if (instances) {
+                verdicts[i] = any_overlaps(*instances, simple->start, simple->end);
+            }
+            instance_memo.remember(
+                instance_context, o.resource.etag,
+                instances ? std::make_shared<const std::vector<ical::Instance>>(
+                                std::move(*instances))
+                          : nullptr);
+        }
+        try {
+            if (!verdicts[i]) {
+                verdicts[i] = ical::matches(*parsed.calendar, q.filter, tzid, options.max_instances);
+            }
+        } catch (const ical::UnsupportedFilter& e) {
+            throw dav::DavError::forbidden(dav::Precondition::kSupportedCollation,
+                                           "Unsupported collation " + e.collation());
+        }
+        memo.remember(memo_context, o.resource.etag, *verdicts[i]);
+    };
+    // Bodies to judge are read a batch at a time. A match's body is kept
+    // for its calendar-data while the kept ones fit in one batch (then an
+    // answer of one batch reads no body twice); the others are read again
+    // when their batch is written.
+    const bool with_bodies = wants_calendar_data(q.props);
+    std::size_t kept_count = 0;
+    std::int64_t kept_bytes = 0;
+    const auto keep_body = [&](std::size_t i) {
+        const std::int64_t size = static_cast<std::int64_t>(candidates[i].body.size());
+        if (!with_bodies || !*verdicts[i] || kept_count == kBatchObjects ||
+            kept_bytes + size > kBatchBodyBytes) {
+            return false;
+        }
+        ++kept_count;
+        kept_bytes += size;
+        return true;
+    };
+    if (on_object && !candidates.empty()) {
+        if (!verdicts[0]) decide(0);
+    } else {
+        const auto unread_size = [&](std::size_t k) {
+            return candidates[unread[k]].resource.content_length;
+        };
+        std::size_t begin = 0;
+        for (const std::size_t end : batch_ends(unread.size(), unread_size)) {
+            const std::vector<std::size_t> chunk(unread.begin() + begin, unread.begin() + end);
+            read_bodies(call, candidates, has_body, chunk);
+            for (const std::size_t i : chunk) {
+                if (!has_body[i]) {
+                    verdicts[i] = false;  // gone since it was listed
+                    continue;
+                }
+                decide(i);
+                if (!keep_body(i)) {
+                    std::string().swap(candidates[i].body);
+                    has_body[i] = false;
+                }
+            }
+            begin = end;
+        }
+    }
+
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        if (!*verdicts[i]) continue;
+        if (answer->matched.size() == limit) {
+            answer->truncated = true;
+            break;
+        }
+        answer->matched.push_back(i);
+    }
+    answer->props = q.props;
+    const auto match_size = [&answer](std::size_t k) {
+        return answer->candidates[answer->matched[k]].resource.content_length;
+    };
+    // Without calendar-data an answer is a few hundred bytes a match.
+    std::vector<std::size_t> ends = with_bodies
+                                        ? batch_ends(answer->matched.size(), match_size)
+                                        : std::vector<std::size_t>{answer->matched.size()};
+    const auto write_batch = [&call, answer](std::size_t begin, std::size_t end,
+                                             xml::Writer& out) {
+        std::vector<std::size_t> batch(answer->matched.begin() + begin,
+                                       answer->matched.begin() + end);
+        if (wants_calendar_data(answer->props)) {
+            std::vector<std::size_t> unread_bodies;
+            for (const std::size_t i : batch) {
+                if (!answer->has_body[i]) unread_bodies.push_back(i);
+            }
+            read_bodies(call, answer->candidates, answer->has_body, unread_bodies);
+        }
+        std::vector<dav::Node> nodes;
+        for (const std::size_t i : batch) {
+            dav::Node n = object_node(call, std::move(answer->candidates[i]));
+            if (!answer->has_body[i]) n.body.reset();  // not read; a getter reads it if needed
+            nodes.push_back(std::move(n));
+        }
+        const dav::DeadPropertyBatch dead(call, answer->props, nodes);
+        for (std::size_t k = 0; k < nodes.size(); ++k) {
+            dav::write_prop_response(call, nodes[k], answer->props, false, out, dead.of(k));
+        }
+    };
+    const auto write_end = [&call, answer](xml::Writer& out) {
+        if (answer->truncated) write_truncated(call, out);
+    };
+    if (key && ends.size() <= 1) {
+        // One batch: the answer is kept for the next poll of this revision
+        // (as ListingCache::write_through; a streamed one is not kept).
+        xml::Writer part = xml::Writer::fragment(64 * 1024);
+        if (!ends.empty()) write_batch(0, ends[0], part);
+        write_end(part);
+        std::string listing = part.finish();
+        w.raw(listing);
+        cache->store(*key, std::move(listing));
+        return call.xml_response(http::Status::multi_status, w.finish());
+    }
+    return answer_in_batches(call, std::move(w), std::move(ends), write_batch, write_end);
 }
 
-/// RFC 4791 §7.10: a VCALENDAR with one VFREEBUSY for the range.
 http::Response run_free_busy(const Options&, dav::Call& call, const xml::Element& root) {
     const FreeBusyQuery q = parse_free_busy_query(root);
     const ical::TimePoint start = q.range.start.value_or(ical::kMinTime);

@@ -45,13 +45,14 @@ dav::DavError invalid_token() {
                                     "Unknown or expired sync token; sync again from scratch");
 }
 
-/// Writes the members named by changes (tombstones as 404), reading the
-/// objects in one query.
+/// Writes the members named by changes [begin, end) (tombstones as 404),
+/// reading the objects in one query.
 void write_changes(dav::Call& call, const store::Resource& collection,
-                   const std::vector<store::Change>& changes, const dav::PropRequest& props,
-                   xml::Writer& w) {
+                   const std::vector<store::Change>& changes, std::size_t begin, std::size_t end,
+                   const dav::PropRequest& props, xml::Writer& w) {
     std::vector<std::string> paths;
-    for (const store::Change& c : changes) {
+    for (std::size_t i = begin; i < end; ++i) {
+        const store::Change& c = changes[i];
         if (!c.deleted && c.name.back() != '/') paths.push_back(collection.path + c.name);
     }
     const bool with_bodies = wants_calendar_data(props);
@@ -68,8 +69,8 @@ void write_changes(dav::Call& call, const store::Resource& collection,
         }
     }
     std::vector<dav::Node> nodes;  // the members still there
-    std::vector<std::optional<std::size_t>> node_of(changes.size());  // by change
-    for (std::size_t i = 0; i < changes.size(); ++i) {
+    std::vector<std::optional<std::size_t>> node_of(end - begin);  // by change
+    for (std::size_t i = begin; i < end; ++i) {
         const store::Change& c = changes[i];
         if (c.deleted) continue;
         const std::string path = collection.path + c.name;
@@ -77,26 +78,58 @@ void write_changes(dav::Call& call, const store::Resource& collection,
             // Each member is listed once: its body can move into the node.
             dav::Node n = object_node(call, std::move(it->second));
             if (!with_bodies) n.body.reset();  // not read; a getter reads it if needed
-            node_of[i] = nodes.size();
+            node_of[i - begin] = nodes.size();
             nodes.push_back(std::move(n));
         } else if (c.name.back() == '/') {
             dav::Node n = call.store_node(path.substr(0, path.size() - 1), true);
             if (n.resource) {
-                node_of[i] = nodes.size();
+                node_of[i - begin] = nodes.size();
                 nodes.push_back(std::move(n));
             }
         }
     }
     const dav::DeadPropertyBatch dead(call, props, nodes);
-    for (std::size_t i = 0; i < changes.size(); ++i) {
-        if (node_of[i]) {
-            dav::write_prop_response(call, nodes[*node_of[i]], props, false, w,
-                                     dead.of(*node_of[i]));
+    for (std::size_t i = begin; i < end; ++i) {
+        if (const auto n = node_of[i - begin]) {
+            dav::write_prop_response(call, nodes[*n], props, false, w, dead.of(*n));
         } else {
             write_status_response(w, call.href_of(collection.path + changes[i].name),
                                   http::Status::not_found);
         }
     }
+}
+
+/// The answer that lists changes (or, from no token, members): with bodies,
+/// in batches (batches.cpp), each read when the one before is sent; the
+/// 507 of a truncated answer and the token follow the last.
+http::Response answer_changes(dav::Call& call, const store::Resource& collection,
+                              std::vector<store::Change> changes, dav::PropRequest props,
+                              bool truncated, std::string token, xml::Writer w,
+                              const std::vector<std::int64_t>& sizes = {}) {
+    // Without bodies an answer is a few hundred bytes a member: made whole.
+    // Body sizes are known from no token (the listing has them), not for
+    // a change list.
+    const auto body_size = [&sizes](std::size_t i) { return sizes.at(i); };
+    std::vector<std::size_t> ends =
+        !wants_calendar_data(props) ? std::vector<std::size_t>{changes.size()}
+        : sizes.empty()             ? batch_ends(changes.size(), nullptr)
+                                    : batch_ends(changes.size(), body_size);
+    struct Listed {
+        store::Resource collection;
+        std::vector<store::Change> changes;
+        dav::PropRequest props;
+    };
+    auto listed = std::make_shared<Listed>(collection, std::move(changes), std::move(props));
+    return answer_in_batches(
+        call, std::move(w), std::move(ends),
+        [&call, listed](std::size_t begin, std::size_t end, xml::Writer& out) {
+            write_changes(call, listed->collection, listed->changes, begin, end, listed->props,
+                          out);
+        },
+        [&call, truncated, token = std::move(token)](xml::Writer& out) {
+            if (truncated) write_truncated(call, out);
+            out.leaf(dav("sync-token"), token);
+        });
 }
 
 http::Response run_sync(const Options& options, dav::Call& call, const xml::Element& root) {
@@ -157,30 +190,31 @@ http::Response run_sync(const Options& options, dav::Call& call, const xml::Elem
         } else if (!wants_calendar_data(req.props)) {
             write_members(w);
         } else {
-            std::vector<store::Resource> children = call.session->children(collection);
             std::vector<store::Change> members;
-            for (const store::Resource& r : children) {
+            std::vector<std::int64_t> sizes;
+            for (const store::Resource& r : call.session->children(collection)) {
                 members.push_back({r.path.substr(collection.path.size()), false, 0});
+                sizes.push_back(r.content_length);
             }
-            write_changes(call, collection, members, req.props, w);
+            return answer_changes(call, collection, std::move(members), req.props, false,
+                                  sync_token(collection), std::move(w), sizes);
         }
-    } else {
-        std::vector<store::Change> changes = call.session->changes_since(collection, since, limit + 1);
-        const bool truncated = changes.size() > limit;
-        if (truncated) {
-            changes.resize(limit);
-            token_revision = changes.back().revision;
-        }
-        if (initial) {
-            std::erase_if(changes, [](const store::Change& c) { return c.deleted; });
-        }
-        write_changes(call, collection, changes, req.props, w);
-        if (truncated) write_truncated(call, w);
+        w.leaf(dav("sync-token"), sync_token(collection));
+        return call.xml_response(http::Status::multi_status, w.finish());
+    }
+    std::vector<store::Change> changes = call.session->changes_since(collection, since, limit + 1);
+    const bool truncated = changes.size() > limit;
+    if (truncated) {
+        changes.resize(limit);
+        token_revision = changes.back().revision;
+    }
+    if (initial) {
+        std::erase_if(changes, [](const store::Change& c) { return c.deleted; });
     }
     store::Resource at = collection;
     at.revision = token_revision;
-    w.leaf(dav("sync-token"), sync_token(at));
-    return call.xml_response(http::Status::multi_status, w.finish());
+    return answer_changes(call, collection, std::move(changes), req.props, truncated,
+                          sync_token(at), std::move(w));
 }
 
 }  // namespace

@@ -91,6 +91,32 @@ fb = cal.freebusy_request(datetime.datetime(2025, 3, 10), datetime.datetime(2025
 # ev-1 (09-10) touches the weekly event (Mondays 08-09): one merged period.
 check("free-busy", "20250310T080000Z/20250310T100000Z" in fb.data.replace("\r\n ", ""), fb.data)
 
+# A long answer goes out a batch of objects at a time (chunked): the
+# library's full listing (calendar-query with calendar-data), a sync that
+# loads the objects, and a raw multiget of every event must each come back
+# whole, every body included.
+big = principal.make_calendar(name="Big", cal_id="big")
+for i in range(240):
+    big.save_event(ics("big-%03d" % i, t0 + datetime.timedelta(hours=i)))
+listed = big.events()
+check("long listing has every event with its data", len(listed) == 240 and
+      all("big-" in e.data for e in listed), len(listed))
+synced = list(big.objects_by_sync_token(load_objects=True))
+check("long sync loads every event", len(synced) == 240 and all(e.data for e in synced),
+      len(synced))
+import requests
+hrefs = "".join("<D:href>%s</D:href>" % e.url.path for e in listed)
+res = requests.request(
+    "REPORT", str(big.url), auth=("alice", os.environ["PW"]),
+    headers={"Depth": "1", "Content-Type": "application/xml"},
+    data='<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+         '<D:prop><D:getetag/><C:calendar-data/></D:prop>' + hrefs + '</C:calendar-multiget>')
+check("long multiget is streamed", res.status_code == 207 and
+      res.headers.get("Transfer-Encoding") == "chunked", (res.status_code, res.headers))
+check("long multiget has every body", res.text.count("BEGIN:VCALENDAR") == 240 and
+      res.text.rstrip().endswith("</D:multistatus>"), res.text[-200:])
+big.delete()
+
 cal.delete()
 check("calendar deleted", len(principal.calendars()) == len(calendars))
 sys.exit(1 if failures else 0)

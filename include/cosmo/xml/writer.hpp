@@ -38,6 +38,10 @@ public:
     /// well-formed and self-contained.
     Writer& raw(std::string_view xml);
 
+    /// Room for `more` bytes beyond what is written (one allocation for a
+    /// batch whose size is known once its rows are read).
+    void reserve(std::size_t more) { out_.reserve(out_.size() + more); }
+
     /// Closes open elements and returns the document.
     std::string finish();
     /// Appends the document written so far to `out` and forgets it, keeping
