@@ -242,16 +242,21 @@ http::Response Call::streamed_xml_response(http::Status status, xml::Writer w,
 }
 
 bool Call::next_part(std::string& out) {
-    if (stream_more_(*stream_writer_)) {
-        stream_writer_->take(out);
-        return true;
-    }
-    // As for a whole answer (Dispatcher): what was read is confirmed the
-    // home's before the end goes out; a home that moved meanwhile throws,
-    // and the client gets the answer cut off, never complete and wrong.
+    // A slow reader holds no database connection: each part has a session
+    // of its own, which goes back to the pool once the part is made.
+    if (!session && owner) session = shards.open(*owner);
+    const bool more = stream_more_(*stream_writer_);
+    // As for a whole answer (Dispatcher): what the part read is confirmed
+    // the home's before it is sent. A home that moved meanwhile throws, and
+    // the client gets the answer cut off, never complete and wrong.
     if (session) session->confirm_reads();
-    out += stream_writer_->finish();
-    return false;
+    session.reset();
+    if (more) {
+        stream_writer_->take(out);
+    } else {
+        out += stream_writer_->finish();
+    }
+    return more;
 }
 
 }  // namespace cosmo::dav

@@ -181,13 +181,13 @@ http::Response Dispatcher::Impl::run(http::Request& req, http::RequestContext& c
     };
     try {
         http::Response res = method ? method->handler(call) : extension->run(call);
+        confirm_reads();
         if (call.streaming()) {
-            // The call confirms its reads before the last part (next_part).
+            // Each later part opens a session and confirms it (next_part).
+            call.session.reset();
             ctx.body_rest = [streamed = std::shared_ptr<Call>(std::move(owned_call))](
                                 std::string& out) { return streamed->next_part(out); };
-            return res;
         }
-        confirm_reads();
         return res;
     } catch (const DavError&) {
         confirm_reads();

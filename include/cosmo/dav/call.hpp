@@ -99,14 +99,15 @@ public:
     /// An XML response too long to make whole: its head and what `w` holds
     /// go out first, then `more` writes the rest into w, a batch a call,
     /// each sent before the next is made (http::BodyStream); it returns
-    /// false after the last. The dispatcher keeps this call, and its store
-    /// session, until then, and confirms the reads before the end is sent.
+    /// false after the last. The dispatcher keeps this call until then;
+    /// each part reads through a store session of its own, confirmed
+    /// before the part is sent (Session::confirm_reads).
     http::Response streamed_xml_response(http::Status status, xml::Writer w,
                                          std::function<bool(xml::Writer&)> more);
     /// Whether the handler answered with streamed_xml_response().
     bool streaming() const { return static_cast<bool>(stream_more_); }
     /// Appends the next part of a streamed answer to out; false with the
-    /// last, which is sent only after the reads are confirmed.
+    /// last. Throws when the part cannot be made or its reads confirmed.
     bool next_part(std::string& out);
 
 private:

@@ -84,10 +84,16 @@ protected:
 TEST_F(StreamedReportsTest, MultigetOfManyHrefsIsSentABatchAtATime) {
     put_events(230);
     const int reads = shards.body_reads();
+    const int opens = shards.opens();
+    const int confirms = shards.confirms();
     const http::Response res = report(kCal, multiget_body(230, kCal + "missing.ics"));
     ASSERT_EQ(res.result_int(), 207u);
     EXPECT_EQ(parts, 2);  // 100 + 100 + 31 hrefs: the first made here, two more
     EXPECT_EQ(shards.body_reads(), reads + 3);
+    // A session for each part, each confirmed before its part is sent: a
+    // slow reader holds no database connection between parts.
+    EXPECT_EQ(shards.opens(), opens + 3);
+    EXPECT_EQ(shards.confirms(), confirms + 3);
     const std::vector<std::string> order = hrefs_in_order(res.body());
     ASSERT_EQ(order.size(), 231u);
     EXPECT_EQ(order.front(), kCal + name(0));
