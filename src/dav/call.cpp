@@ -232,30 +232,38 @@ http::Response Call::xml_response(http::Status status, std::string body) const {
     return http::make_response(req, status, std::move(body), "application/xml; charset=utf-8");
 }
 
+http::Response Call::streamed_response(http::Response first,
+                                       std::function<bool(std::string&)> more) {
+    stream_more_ = std::move(more);
+    return first;
+}
+
 http::Response Call::streamed_xml_response(http::Status status, xml::Writer w,
                                            std::function<bool(xml::Writer&)> more) {
     std::string first;
     w.take(first);
-    stream_writer_.emplace(std::move(w));
-    stream_more_ = std::move(more);
-    return xml_response(status, std::move(first));
+    auto writer = std::make_shared<xml::Writer>(std::move(w));
+    return streamed_response(xml_response(status, std::move(first)),
+                             [writer, more = std::move(more)](std::string& out) {
+                                 if (more(*writer)) {
+                                     writer->take(out);
+                                     return true;
+                                 }
+                                 out += writer->finish();
+                                 return false;
+                             });
 }
 
 bool Call::next_part(std::string& out) {
     // A slow reader holds no database connection: each part has a session
     // of its own, which goes back to the pool once the part is made.
     if (!session && owner) session = shards.open(*owner);
-    const bool more = stream_more_(*stream_writer_);
+    const bool more = stream_more_(out);
     // As for a whole answer (Dispatcher): what the part read is confirmed
     // the home's before it is sent. A home that moved meanwhile throws, and
     // the client gets the answer cut off, never complete and wrong.
     if (session) session->confirm_reads();
     session.reset();
-    if (more) {
-        stream_writer_->take(out);
-    } else {
-        out += stream_writer_->finish();
-    }
     return more;
 }
 

@@ -96,15 +96,19 @@ public:
     /// A multistatus/XML response.
     http::Response xml_response(http::Status status, std::string body) const;
 
-    /// An XML response too long to make whole: its head and what `w` holds
-    /// go out first, then `more` writes the rest into w, a batch a call,
-    /// each sent before the next is made (http::BodyStream); it returns
-    /// false after the last. The dispatcher keeps this call until then;
-    /// each part reads through a store session of its own, confirmed
-    /// before the part is sent (Session::confirm_reads).
+    /// A response too long to make whole: its head and body go out first,
+    /// then `more` appends the rest to its argument, a part a call, each
+    /// sent before the next is made (http::BodyStream); it returns false
+    /// with the last. The dispatcher keeps this call until then; each part
+    /// reads through a store session of its own, confirmed before the part
+    /// is sent (Session::confirm_reads).
+    http::Response streamed_response(http::Response first,
+                                     std::function<bool(std::string&)> more);
+    /// The same for XML: what `w` holds goes first, then `more` writes the
+    /// rest into w, a batch a call; w's open elements close after the last.
     http::Response streamed_xml_response(http::Status status, xml::Writer w,
                                          std::function<bool(xml::Writer&)> more);
-    /// Whether the handler answered with streamed_xml_response().
+    /// Whether the handler answered with a streamed response.
     bool streaming() const { return static_cast<bool>(stream_more_); }
     /// Appends the next part of a streamed answer to out; false with the
     /// last. Throws when the part cannot be made or its reads confirmed.
@@ -114,8 +118,7 @@ private:
     IfResourceState if_state(const std::optional<std::string>& tag);
     void parse_if();
 
-    std::optional<xml::Writer> stream_writer_;
-    std::function<bool(xml::Writer&)> stream_more_;
+    std::function<bool(std::string&)> stream_more_;
     bool if_parsed_ = false;
     std::vector<IfList> if_lists_;
     std::vector<std::string> tokens_;

@@ -178,12 +178,13 @@ TEST_F(StreamedReportsTest, StreamedAnswerOfAHomeThatMovedMeanwhileIsCutOff) {
     const http::Response res = dispatcher->handle(req, ctx);
     ASSERT_EQ(res.result_int(), 207u);
     ASSERT_TRUE(ctx.body_rest);
-    // The move finished between the batches: the end is not sent, so the
+    // The move finished between the batches: the part throws instead of
+    // being confirmed, and the server sends neither it nor the end
+    // (ServerTest.StreamThatFailsIsCutOffWithoutItsLastChunk), so the
     // client cannot take the answer for a complete one.
     shards.fail_next_confirms(1);
     std::string rest;
     EXPECT_THROW(ctx.body_rest(rest), store::Error);
-    EXPECT_EQ(rest.find("</D:multistatus>"), std::string::npos);
 }
 
 TEST(BatchEnds, CountAndBodyBytesBoundEachBatch) {
