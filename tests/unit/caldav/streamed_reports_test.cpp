@@ -4,8 +4,11 @@
 /// been sent, so a whole calendar is never in memory. Answers of one batch
 /// are made whole, with the same reads as before.
 
+#include <tuple>
+
 #include "../../../src/caldav/internal.hpp"
 #include "caldav_fixture.hpp"
+#include "cosmo/ical/calendar.hpp"
 
 namespace cosmo::test {
 namespace {
@@ -185,6 +188,48 @@ TEST_F(StreamedReportsTest, StreamedAnswerOfAHomeThatMovedMeanwhileIsCutOff) {
     shards.fail_next_confirms(1);
     std::string rest;
     EXPECT_THROW(ctx.body_rest(rest), store::Error);
+}
+
+// GET on a calendar (the export, webcal): a long one goes out a batch of
+// objects at a time too, its VTIMEZONEs once each before the components.
+TEST_F(StreamedReportsTest, ExportOfALongCalendarIsSentABatchAtATime) {
+    const auto zone = [](const std::string& tzid, const std::string& offset) {
+        return "BEGIN:VTIMEZONE\r\nTZID:" + tzid + "\r\nBEGIN:STANDARD\r\n"
+               "DTSTART:19700101T000000\r\nTZOFFSETFROM:" + offset + "\r\nTZOFFSETTO:" +
+               offset + "\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n";
+    };
+    put_events(180);
+    // Two zones, first stored in the second and third batches.
+    for (const auto& [i, tzid, offset] :
+         {std::tuple{150, "Test/East", "+0300"}, std::tuple{250, "Test/West", "-0500"},
+          std::tuple{251, "Test/East", "+0300"}}) {
+        const std::string body = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n" +
+                                 zone(tzid, offset) + "BEGIN:VEVENT\r\nUID:zoned-" +
+                                 std::to_string(i) + "\r\nDTSTAMP:20250101T000000Z\r\n"
+                                 "DTSTART;TZID=" + tzid + ":20250110T100000\r\n"
+                                 "END:VEVENT\r\nEND:VCALENDAR\r\n";
+        ASSERT_EQ(put_ics(kCal + name(i), body).result_int(), i == 150 ? 204u : 201u);
+    }
+    const http::Response res = send("GET", kCal);
+    ASSERT_EQ(res.result_int(), 200u);
+    EXPECT_EQ(parts, 2);  // 182 objects: 100 + 82, and the end with the last
+    const std::string& ics = res.body();
+    const auto count = [&ics](const std::string& needle) {
+        std::size_t n = 0;
+        for (auto p = ics.find(needle); p != std::string::npos; p = ics.find(needle, p + 1)) ++n;
+        return n;
+    };
+    EXPECT_EQ(count("BEGIN:VCALENDAR"), 1u);
+    EXPECT_EQ(count("END:VCALENDAR"), 1u);
+    EXPECT_EQ(count("BEGIN:VEVENT"), 182u);
+    EXPECT_EQ(count("BEGIN:VTIMEZONE"), 2u);
+    EXPECT_LT(ics.rfind("END:VTIMEZONE"), ics.find("BEGIN:VEVENT"));
+    EXPECT_TRUE(ics.ends_with("END:VCALENDAR\r\n"));
+    EXPECT_TRUE(ical::parse(ics).ok());
+    // HEAD has the length a GET has, made whole.
+    const http::Response head = send("HEAD", kCal);
+    EXPECT_EQ(parts, 0);
+    EXPECT_EQ(head[http::Field::content_length], std::to_string(ics.size()));
 }
 
 TEST(BatchEnds, CountAndBodyBytesBoundEachBatch) {
