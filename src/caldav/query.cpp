@@ -152,6 +152,74 @@ bool any_overlaps(const std::vector<ical::Instance>& instances, ical::TimePoint 
                        [&](const ical::Instance& i) { return ical::overlaps(i, start, end); });
 }
 
+/// A calendar-query's answer: what the matches' responses need, kept
+/// until its last batch is written (a long one is streamed, batches.cpp).
+struct QueryAnswer {
+    std::vector<store::StoredObject> candidates;  ///< without bodies unless kept
+    std::vector<bool> has_body;
+    std::vector<std::size_t> matched;  ///< the candidates that match, up to the limit
+    dav::PropRequest props;
+    bool truncated = false;
+};
+
+/// The responses of matches [begin, end), their missing bodies read in one
+/// query when calendar-data is asked.
+void write_matches(dav::Call& call, QueryAnswer& a, std::size_t begin, std::size_t end,
+                   xml::Writer& out) {
+    const std::vector<std::size_t> batch(a.matched.begin() + static_cast<std::ptrdiff_t>(begin),
+                                         a.matched.begin() + static_cast<std::ptrdiff_t>(end));
+    if (wants_calendar_data(a.props)) {
+        std::vector<std::size_t> unread;
+        for (const std::size_t i : batch) {
+            if (!a.has_body[i]) unread.push_back(i);
+        }
+        read_bodies(call, a.candidates, a.has_body, unread);
+    }
+    std::vector<dav::Node> nodes;
+    for (const std::size_t i : batch) {
+        dav::Node n = object_node(call, std::move(a.candidates[i]));
+        if (!a.has_body[i]) n.body.reset();  // not read; a getter reads it if needed
+        nodes.push_back(std::move(n));
+    }
+    const dav::DeadPropertyBatch dead(call, a.props, nodes);
+    for (std::size_t k = 0; k < nodes.size(); ++k) {
+        dav::write_prop_response(call, nodes[k], a.props, false, out, dead.of(k));
+    }
+}
+
+/// The 207 for the matches after `w` (the open multistatus), and the 507
+/// when cut at the limit: whole, and kept under `key` when there is one,
+/// if one batch; else streamed and not kept.
+http::Response answer_matches(dav::Call& call, std::shared_ptr<QueryAnswer> answer,
+                              const std::optional<std::string>& key, xml::Writer w) {
+    const auto match_size = [&answer](std::size_t k) {
+        return answer->candidates[answer->matched[k]].resource.content_length;
+    };
+    // Without calendar-data an answer is a few hundred bytes a match.
+    std::vector<std::size_t> ends = wants_calendar_data(answer->props)
+                                        ? batch_ends(answer->matched.size(), match_size)
+                                        : std::vector<std::size_t>{answer->matched.size()};
+    const auto write_batch = [&call, answer](std::size_t begin, std::size_t end,
+                                             xml::Writer& out) {
+        write_matches(call, *answer, begin, end, out);
+    };
+    const auto write_end = [&call, answer](xml::Writer& out) {
+        if (answer->truncated) write_truncated(call, out);
+    };
+    if (key && ends.size() <= 1) {
+        // One batch: the answer is kept for the next poll of this revision
+        // (as ListingCache::write_through does).
+        xml::Writer part = xml::Writer::fragment(64 * 1024);
+        if (!ends.empty()) write_batch(0, ends[0], part);
+        write_end(part);
+        std::string listing = part.finish();
+        w.raw(listing);
+        call.options.listing_cache->store(*key, std::move(listing));
+        return call.xml_response(http::Status::multi_status, w.finish());
+    }
+    return answer_in_batches(call, std::move(w), std::move(ends), write_batch, write_end);
+}
+
 http::Response run_query(const Options& options, MatchMemo& memo, InstanceMemo& instance_memo,
                          dav::Call& call, const xml::Element& root) {
     const CalendarQuery q = parse_calendar_query(root);
@@ -183,15 +251,6 @@ http::Response run_query(const Options& options, MatchMemo& memo, InstanceMemo& 
         window ? InstanceMemo::context(simple->component, tzid, options.max_instances,
                                        window->first.time_since_epoch().count())
                : std::string();
-    // The answer: what the matches' responses need, kept until its last
-    // batch is written (a long one is streamed, batches.cpp).
-    struct Answer {
-        std::vector<store::StoredObject> candidates;  ///< without bodies unless kept
-        std::vector<bool> has_body;
-        std::vector<std::size_t> matched;  ///< the candidates that match, up to the limit
-        dav::PropRequest props;
-        bool truncated = false;
-    };
     xml::Writer w;
     w.start(dav("multistatus"));
     dav::ListingCache* cache = call.options.listing_cache.get();
@@ -204,7 +263,7 @@ http::Response run_query(const Options& options, MatchMemo& memo, InstanceMemo& 
         }
     }
 
-    auto answer = std::make_shared<Answer>();
+    auto answer = std::make_shared<QueryAnswer>();
     std::vector<store::StoredObject>& candidates = answer->candidates;
     std::vector<bool>& has_body = answer->has_body;
     // Candidates without bodies: verdicts remembered by ETag need none.
@@ -322,50 +381,7 @@ http::Response run_query(const Options& options, MatchMemo& memo, InstanceMemo& 
         answer->matched.push_back(i);
     }
     answer->props = q.props;
-    const auto match_size = [&answer](std::size_t k) {
-        return answer->candidates[answer->matched[k]].resource.content_length;
-    };
-    // Without calendar-data an answer is a few hundred bytes a match.
-    std::vector<std::size_t> ends = with_bodies
-                                        ? batch_ends(answer->matched.size(), match_size)
-                                        : std::vector<std::size_t>{answer->matched.size()};
-    const auto write_batch = [&call, answer](std::size_t begin, std::size_t end,
-                                             xml::Writer& out) {
-        std::vector<std::size_t> batch(answer->matched.begin() + begin,
-                                       answer->matched.begin() + end);
-        if (wants_calendar_data(answer->props)) {
-            std::vector<std::size_t> unread_bodies;
-            for (const std::size_t i : batch) {
-                if (!answer->has_body[i]) unread_bodies.push_back(i);
-            }
-            read_bodies(call, answer->candidates, answer->has_body, unread_bodies);
-        }
-        std::vector<dav::Node> nodes;
-        for (const std::size_t i : batch) {
-            dav::Node n = object_node(call, std::move(answer->candidates[i]));
-            if (!answer->has_body[i]) n.body.reset();  // not read; a getter reads it if needed
-            nodes.push_back(std::move(n));
-        }
-        const dav::DeadPropertyBatch dead(call, answer->props, nodes);
-        for (std::size_t k = 0; k < nodes.size(); ++k) {
-            dav::write_prop_response(call, nodes[k], answer->props, false, out, dead.of(k));
-        }
-    };
-    const auto write_end = [&call, answer](xml::Writer& out) {
-        if (answer->truncated) write_truncated(call, out);
-    };
-    if (key && ends.size() <= 1) {
-        // One batch: the answer is kept for the next poll of this revision
-        // (as ListingCache::write_through; a streamed one is not kept).
-        xml::Writer part = xml::Writer::fragment(64 * 1024);
-        if (!ends.empty()) write_batch(0, ends[0], part);
-        write_end(part);
-        std::string listing = part.finish();
-        w.raw(listing);
-        cache->store(*key, std::move(listing));
-        return call.xml_response(http::Status::multi_status, w.finish());
-    }
-    return answer_in_batches(call, std::move(w), std::move(ends), write_batch, write_end);
+    return answer_matches(call, std::move(answer), key, std::move(w));
 }
 
 http::Response run_free_busy(const Options&, dav::Call& call, const xml::Element& root) {

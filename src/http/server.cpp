@@ -280,7 +280,7 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
                 // Logged after the last chunk, with the bytes of every part.
                 std::size_t bytes = 0;
                 const bool sent = co_await write_streamed(*conn, res, ctx, bytes);
-                ctx.body_rest = nullptr;  // its store session goes back now
+                ctx.body_rest = nullptr;  // the handler's state (its dav::Call) goes now
                 if (options.access_log) log_access(req, res, ctx, bytes);
                 conn->busy = false;
                 if (!sent || !keep_alive) break;
