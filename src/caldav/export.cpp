@@ -9,7 +9,7 @@
 /// METHOD) are replaced by the export's own. An object whose text is not
 /// a balanced VCALENDAR is left out rather than breaking the export
 /// (CLIENTS.md §1.14). X-WR-CALNAME carries the DAV:displayname. A calendar
-/// longer than one batch of objects (batches.cpp) is sent a batch at a time.
+/// longer than one batch of objects (dav/batches.hpp) is sent a batch at a time.
 ///
 /// Statuses: 200 text/calendar (HEAD: the same headers).
 
@@ -123,7 +123,7 @@ http::Response calendar_response(dav::Call& call, std::string body) {
                                "text/calendar; charset=utf-8");
 }
 
-/// A calendar longer than one batch (batches.cpp): read twice, a batch at a
+/// A calendar longer than one batch (dav/batches.hpp): read twice, a batch at a
 /// time, first for its VTIMEZONEs (they come before the components, once
 /// each), then for its components, each batch sent before the next is
 /// read. A zone first stored between the two reads is left out, as it
@@ -173,7 +173,7 @@ http::Response export_calendar(dav::Call& call) {
     for (store::Resource& r : call.session->children(collection)) {
         if (!r.is_collection) members.push_back(std::move(r));
     }
-    std::vector<std::size_t> ends = batch_ends(
+    std::vector<std::size_t> ends = dav::batch_ends(
         members.size(), [&members](std::size_t i) { return members[i].content_length; });
     // HEAD needs the length: the whole export is made, as for a short one.
     if (ends.size() > 1 && call.req.method() != http::Verb::head) {

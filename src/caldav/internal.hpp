@@ -2,13 +2,12 @@
 /// Shared pieces of the caldav module (not a public header): the rows each
 /// file contributes to dav's registries and the helpers they share.
 
-#include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cosmo/caldav/caldav.hpp"
+#include "cosmo/dav/batches.hpp"
 #include "cosmo/dav/call.hpp"
 #include "cosmo/dav/error.hpp"
 #include "cosmo/dav/registry.hpp"
@@ -57,28 +56,6 @@ std::vector<std::string_view> lines_of(std::string_view text);
 bool wants_calendar_data(const dav::PropRequest& props);
 /// A store node for an object already read (REPORTs).
 dav::Node object_node(dav::Call& call, store::StoredObject object);
-
-/// Objects per batch of a long multistatus (batches.cpp): at most this
-/// many bodies are in memory at once, and at most kBatchBodyBytes of them
-/// where their sizes are known before they are read (or one, if larger).
-inline constexpr std::size_t kBatchObjects = 100;
-inline constexpr std::int64_t kBatchBodyBytes = 1 << 20;
-/// Where the batches of items [0, count) end: consecutive, at most
-/// kBatchObjects items and kBatchBodyBytes of body_size each (a null
-/// body_size: sizes unknown, counted as 0). Empty when count is 0.
-std::vector<std::size_t> batch_ends(std::size_t count,
-                                    const std::function<std::int64_t(std::size_t)>& body_size);
-/// Writes the responses of items [begin, end) into a multistatus; it reads
-/// what it needs itself, so it runs again for each batch.
-using BatchWriter = std::function<void(std::size_t begin, std::size_t end, xml::Writer& w)>;
-/// A 207 with `w` (the open multistatus), the batches' responses, and then
-/// write_end's (a 507, the sync-token). One batch: made whole, here. More:
-/// streamed (Call::streamed_xml_response), the first batch made here and
-/// each other when the one before is sent. Both functions outlive this
-/// call: they must own, or copy, what they use, except the Call.
-http::Response answer_in_batches(dav::Call& call, xml::Writer w, std::vector<std::size_t> ends,
-                                 BatchWriter write_batch,
-                                 std::function<void(xml::Writer&)> write_end);
 
 // Rows per file.
 std::vector<dav::LiveProperty> calendar_properties(const Options& options);  // properties.cpp

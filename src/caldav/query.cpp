@@ -153,7 +153,7 @@ bool any_overlaps(const std::vector<ical::Instance>& instances, ical::TimePoint 
 }
 
 /// A calendar-query's answer: what the matches' responses need, kept
-/// until its last batch is written (a long one is streamed, batches.cpp).
+/// until its last batch is written (a long one is streamed, dav/batches.hpp).
 struct QueryAnswer {
     std::vector<store::StoredObject> candidates;  ///< without bodies unless kept
     std::vector<bool> has_body;
@@ -197,7 +197,7 @@ http::Response answer_matches(dav::Call& call, std::shared_ptr<QueryAnswer> answ
     };
     // Without calendar-data an answer is a few hundred bytes a match.
     std::vector<std::size_t> ends = wants_calendar_data(answer->props)
-                                        ? batch_ends(answer->matched.size(), match_size)
+                                        ? dav::batch_ends(answer->matched.size(), match_size)
                                         : std::vector<std::size_t>{answer->matched.size()};
     const auto write_batch = [&call, answer](std::size_t begin, std::size_t end,
                                              xml::Writer& out) {
@@ -217,7 +217,7 @@ http::Response answer_matches(dav::Call& call, std::shared_ptr<QueryAnswer> answ
         call.options.listing_cache->store(*key, std::move(listing));
         return call.xml_response(http::Status::multi_status, w.finish());
     }
-    return answer_in_batches(call, std::move(w), std::move(ends), write_batch, write_end);
+    return dav::answer_in_batches(call, std::move(w), std::move(ends), write_batch, write_end);
 }
 
 http::Response run_query(const Options& options, MatchMemo& memo, InstanceMemo& instance_memo,
@@ -339,8 +339,8 @@ http::Response run_query(const Options& options, MatchMemo& memo, InstanceMemo& 
     std::int64_t kept_bytes = 0;
     const auto keep_body = [&](std::size_t i) {
         const std::int64_t size = static_cast<std::int64_t>(candidates[i].body.size());
-        if (!with_bodies || !*verdicts[i] || kept_count == kBatchObjects ||
-            kept_bytes + size > kBatchBodyBytes) {
+        if (!with_bodies || !*verdicts[i] || kept_count == dav::kBatchObjects ||
+            kept_bytes + size > dav::kBatchBodyBytes) {
             return false;
         }
         ++kept_count;
@@ -354,7 +354,7 @@ http::Response run_query(const Options& options, MatchMemo& memo, InstanceMemo& 
             return candidates[unread[k]].resource.content_length;
         };
         std::size_t begin = 0;
-        for (const std::size_t end : batch_ends(unread.size(), unread_size)) {
+        for (const std::size_t end : dav::batch_ends(unread.size(), unread_size)) {
             const std::vector<std::size_t> chunk(unread.begin() + begin, unread.begin() + end);
             read_bodies(call, candidates, has_body, chunk);
             for (const std::size_t i : chunk) {

@@ -100,7 +100,7 @@ void write_changes(dav::Call& call, const store::Resource& collection,
 }
 
 /// The answer that lists changes (or, from no token, members): with bodies,
-/// in batches (batches.cpp), each read when the one before is sent; the
+/// in batches (dav/batches.hpp), each read when the one before is sent; the
 /// 507 of a truncated answer and the token follow the last.
 http::Response answer_changes(dav::Call& call, const store::Resource& collection,
                               std::vector<store::Change> changes, dav::PropRequest props,
@@ -112,15 +112,15 @@ http::Response answer_changes(dav::Call& call, const store::Resource& collection
     const auto body_size = [&sizes](std::size_t i) { return sizes.at(i); };
     std::vector<std::size_t> ends =
         !wants_calendar_data(props) ? std::vector<std::size_t>{changes.size()}
-        : sizes.empty()             ? batch_ends(changes.size(), nullptr)
-                                    : batch_ends(changes.size(), body_size);
+        : sizes.empty()             ? dav::batch_ends(changes.size(), nullptr)
+                                    : dav::batch_ends(changes.size(), body_size);
     struct Listed {
         store::Resource collection;
         std::vector<store::Change> changes;
         dav::PropRequest props;
     };
     auto listed = std::make_shared<Listed>(collection, std::move(changes), std::move(props));
-    return answer_in_batches(
+    return dav::answer_in_batches(
         call, std::move(w), std::move(ends),
         [&call, listed](std::size_t begin, std::size_t end, xml::Writer& out) {
             write_changes(call, listed->collection, listed->changes, begin, end, listed->props,

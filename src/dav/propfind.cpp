@@ -2,8 +2,10 @@
 /// RFC 8144 §2.1).
 
 #include <algorithm>
+#include <iterator>
 #include <unordered_map>
 
+#include "cosmo/dav/batches.hpp"
 #include "cosmo/dav/error.hpp"
 #include "methods.hpp"
 
@@ -145,6 +147,45 @@ void read_member_bodies(Call& call, const PropRequest& req, std::vector<Node>& n
             it->second->body = std::move(o.body);
         }
     }
+}
+
+/// Whether a property read from the stored bytes (calendar-data) is asked.
+bool asks_bodies(const Call& call, const PropRequest& req) {
+    const auto rows = live_rows(call, req);
+    return std::any_of(rows.begin(), rows.end(),
+                       [](const auto& row) { return row.second->reads_body; });
+}
+
+/// The 207 with `w` (the open multistatus, the target's response written)
+/// and the members' responses: with bodies asked, a batch of members at a
+/// time, each read when the one before is sent (batches.hpp).
+http::Response answer_members(Call& call, const PropRequest& req, bool minimal, xml::Writer w) {
+    struct Members {
+        std::vector<Node> nodes;
+        PropRequest req;
+        bool minimal;
+    };
+    auto m = std::make_shared<Members>(Members{members(call, call.node), req, minimal});
+    const auto body_size = [&m](std::size_t i) {
+        const Node& n = m->nodes[i];
+        return n.resource && !n.resource->is_collection ? n.resource->content_length : 0;
+    };
+    std::vector<std::size_t> ends = asks_bodies(call, req)
+                                        ? batch_ends(m->nodes.size(), body_size)
+                                        : std::vector<std::size_t>{m->nodes.size()};
+    return answer_in_batches(
+        call, std::move(w), std::move(ends),
+        [&call, m](std::size_t begin, std::size_t end, xml::Writer& out) {
+            std::vector<Node> batch(
+                std::make_move_iterator(m->nodes.begin() + static_cast<std::ptrdiff_t>(begin)),
+                std::make_move_iterator(m->nodes.begin() + static_cast<std::ptrdiff_t>(end)));
+            read_member_bodies(call, m->req, batch);
+            const DeadPropertyBatch dead(call, m->req, batch);
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                write_prop_response(call, batch[i], m->req, m->minimal, out, dead.of(i));
+            }
+        },
+        [](xml::Writer&) {});
 }
 
 /// Writes the members of a stored collection from the listing cache, or
@@ -316,17 +357,10 @@ http::Response handle_propfind(Call& call) {
     xml::Writer w;
     w.start(dav("multistatus"));
     write_prop_response(call, call.node, req, minimal, w);
-    if (depth == Depth::kOne && write_cached_members(call, req, minimal, w)) {
-        // served from (or stored in) the listing cache
-    } else if (depth == Depth::kOne) {
-        std::vector<Node> nodes = members(call, call.node);
-        read_member_bodies(call, req, nodes);
-        const DeadPropertyBatch dead(call, req, nodes);
-        for (std::size_t i = 0; i < nodes.size(); ++i) {
-            write_prop_response(call, nodes[i], req, minimal, w, dead.of(i));
-        }
-    }
-    http::Response res = call.xml_response(http::Status::multi_status, w.finish());
+    http::Response res =
+        depth == Depth::kOne && !write_cached_members(call, req, minimal, w)
+            ? answer_members(call, req, minimal, std::move(w))
+            : call.xml_response(http::Status::multi_status, w.finish());
     if (via_prefer) res.set("Preference-Applied", "return=minimal");
     // The body differs by these request headers (RFC 8144 §2.1).
     res.set(http::Field::vary, "Brief, Prefer");

@@ -1,13 +1,13 @@
-/// Long multistatus answers with bodies (multiget, sync-collection and
-/// calendar-query asking for calendar-data) go out a batch of objects at a
-/// time (caldav batches.cpp): each batch is read when the one before has
+/// Long answers with bodies (multiget, sync-collection, calendar-query and
+/// PROPFIND asking for calendar-data, and the calendar export) go out a batch of objects at a
+/// time (dav/batches.hpp): each batch is read when the one before has
 /// been sent, so a whole calendar is never in memory. Answers of one batch
 /// are made whole, with the same reads as before.
 
 #include <tuple>
 
-#include "../../../src/caldav/internal.hpp"
 #include "caldav_fixture.hpp"
+#include "cosmo/dav/batches.hpp"
 #include "cosmo/ical/calendar.hpp"
 
 namespace cosmo::test {
@@ -190,6 +190,29 @@ TEST_F(StreamedReportsTest, StreamedAnswerOfAHomeThatMovedMeanwhileIsCutOff) {
     EXPECT_THROW(ctx.body_rest(rest), store::Error);
 }
 
+// PROPFIND Depth 1 asking calendar-data reads the bodies a batch at a
+// time too; without it (an ETag listing) the answer is made whole.
+TEST_F(StreamedReportsTest, PropfindDepth1WithCalendarDataIsSentABatchAtATime) {
+    put_events(150);
+    const int reads = shards.body_reads();
+    http::Response res = send("PROPFIND", kCal,
+                              "<D:propfind " + kNs + ">" + kDataProps + "</D:propfind>",
+                              {{"Depth", "1"}, {"Prefer", "return=minimal"}});
+    ASSERT_EQ(res.result_int(), 207u);
+    EXPECT_EQ(parts, 1);
+    EXPECT_EQ(shards.body_reads(), reads + 2);
+    EXPECT_EQ(res["Preference-Applied"], "return=minimal");
+    const Multistatus ms = parse_multistatus(res.body());
+    EXPECT_EQ(ms.size(), 151u);  // the calendar and its members, in that order
+    EXPECT_EQ(hrefs_in_order(res.body()).front(), kCal);
+    expect_bodies(ms, 150);
+    res = send("PROPFIND", kCal, "<D:propfind " + kNs + "><D:prop><D:getetag/></D:prop></D:propfind>",
+               {{"Depth", "1"}});
+    ASSERT_EQ(res.result_int(), 207u);
+    EXPECT_EQ(parts, 0);
+    EXPECT_EQ(parse_multistatus(res.body()).size(), 151u);
+}
+
 // GET on a calendar (the export, webcal): a long one goes out a batch of
 // objects at a time too, its VTIMEZONEs once each before the components.
 TEST_F(StreamedReportsTest, ExportOfALongCalendarIsSentABatchAtATime) {
@@ -233,8 +256,8 @@ TEST_F(StreamedReportsTest, ExportOfALongCalendarIsSentABatchAtATime) {
 }
 
 TEST(BatchEnds, CountAndBodyBytesBoundEachBatch) {
-    using caldav::detail::batch_ends;
-    using caldav::detail::kBatchBodyBytes;
+    using dav::batch_ends;
+    using dav::kBatchBodyBytes;
     EXPECT_TRUE(batch_ends(0, nullptr).empty());
     EXPECT_EQ(batch_ends(100, nullptr), (std::vector<std::size_t>{100}));
     EXPECT_EQ(batch_ends(201, nullptr), (std::vector<std::size_t>{100, 200, 201}));

@@ -1,13 +1,8 @@
-/// Multistatus answers that list many objects with their bodies (multiget,
-/// sync-collection and calendar-query asking for calendar-data) are made
-/// and sent a batch of objects at a time, so that a calendar of thousands
-/// of events is never whole in memory (issue 4, part 6). An answer of one
-/// batch, the usual poll, is made whole as before: the same statements,
-/// and a Content-Length.
+/// Batched answers (batches.hpp).
 
-#include "internal.hpp"
+#include "cosmo/dav/batches.hpp"
 
-namespace cosmo::caldav::detail {
+namespace cosmo::dav {
 
 std::vector<std::size_t> batch_ends(std::size_t count,
                                     const std::function<std::int64_t(std::size_t)>& body_size) {
@@ -30,7 +25,7 @@ std::vector<std::size_t> batch_ends(std::size_t count,
     return ends;
 }
 
-http::Response answer_in_batches(dav::Call& call, xml::Writer w, std::vector<std::size_t> ends,
+http::Response answer_in_batches(Call& call, xml::Writer w, std::vector<std::size_t> ends,
                                  BatchWriter write_batch,
                                  std::function<void(xml::Writer&)> write_end) {
     if (ends.size() <= 1) {
@@ -51,4 +46,4 @@ http::Response answer_in_batches(dav::Call& call, xml::Writer w, std::vector<std
         });
 }
 
-}  // namespace cosmo::caldav::detail
+}  // namespace cosmo::dav
