@@ -57,6 +57,14 @@ bool wants_calendar_data(const dav::PropRequest& props);
 /// A store node for an object already read (REPORTs).
 dav::Node object_node(dav::Call& call, store::StoredObject object);
 
+/// Batches (dav/batches.hpp) for objects whose bodies are read by path
+/// (nullopt: no body to read), when their sizes are not known yet: up to
+/// one batch of kBatchObjects as is (no statement more for the usual
+/// multiget); more are sized first by one stat of their paths, without
+/// bodies, so that each batch also holds at most kBatchBodyBytes.
+std::vector<std::size_t> batches_by_path(dav::Call& call,
+                                         const std::vector<std::optional<std::string>>& paths);
+
 // Rows per file.
 std::vector<dav::LiveProperty> calendar_properties(const Options& options);  // properties.cpp
 std::vector<dav::LiveProperty> principal_properties();                      // principal.cpp

@@ -95,11 +95,10 @@ http::Response run_multiget(const Options& options, dav::Call& call, const xml::
                                        "Too many hrefs in one calendar-multiget");
     }
     for (const std::string& h : m->hrefs) m->wanted.push_back(object_path(call, h));
-    // Sizes are not known before the read: batches of dav::kBatchObjects hrefs.
     xml::Writer w(4096);
     w.start(dav("multistatus"));
     return dav::answer_in_batches(
-        call, std::move(w), dav::batch_ends(m->hrefs.size(), nullptr),
+        call, std::move(w), batches_by_path(call, m->wanted),
         [&call, m](std::size_t begin, std::size_t end, xml::Writer& out) {
             write_batch(call, *m, begin, end, out);
         },

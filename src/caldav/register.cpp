@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include <unordered_map>
+
 #include "internal.hpp"
 
 namespace cosmo::caldav {
@@ -116,6 +118,25 @@ void write_truncated(dav::Call& call, xml::Writer& w) {
     w.leaf(xml::dav("status"), dav::status_line(http::Status::insufficient_storage));
     w.start(xml::dav("error")).leaf(xml::dav("number-of-matches-within-limits")).end();
     w.end();
+}
+
+std::vector<std::size_t> batches_by_path(dav::Call& call,
+                                         const std::vector<std::optional<std::string>>& paths) {
+    std::vector<std::size_t> by_count = dav::batch_ends(paths.size(), nullptr);
+    if (by_count.size() <= 1) return by_count;
+    std::vector<std::string> named;
+    for (const std::optional<std::string>& p : paths) {
+        if (p) named.push_back(*p);
+    }
+    std::unordered_map<std::string, std::int64_t> sizes;
+    for (store::Resource& r : call.session->stat_objects(named)) {
+        sizes.emplace(std::move(r.path), r.content_length);
+    }
+    return dav::batch_ends(paths.size(), [&](std::size_t i) -> std::int64_t {
+        if (!paths[i]) return 0;
+        const auto it = sizes.find(*paths[i]);
+        return it == sizes.end() ? 0 : it->second;
+    });
 }
 
 bool starts_with_nocase(std::string_view line, std::string_view word) {

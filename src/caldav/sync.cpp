@@ -107,13 +107,22 @@ http::Response answer_changes(dav::Call& call, const store::Resource& collection
                               bool truncated, std::string token, xml::Writer w,
                               const std::vector<std::int64_t>& sizes = {}) {
     // Without bodies an answer is a few hundred bytes a member: made whole.
-    // Body sizes are known from no token (the listing has them), not for
-    // a change list.
-    const auto body_size = [&sizes](std::size_t i) { return sizes.at(i); };
-    std::vector<std::size_t> ends =
-        !wants_calendar_data(props) ? std::vector<std::size_t>{changes.size()}
-        : sizes.empty()             ? dav::batch_ends(changes.size(), nullptr)
-                                    : dav::batch_ends(changes.size(), body_size);
+    // Body sizes are known from no token (the listing has them); a change
+    // list's are looked up when it is longer than a batch.
+    std::vector<std::size_t> ends;
+    if (!wants_calendar_data(props)) {
+        ends = {changes.size()};
+    } else if (!sizes.empty()) {
+        ends = dav::batch_ends(changes.size(), [&sizes](std::size_t i) { return sizes.at(i); });
+    } else {
+        std::vector<std::optional<std::string>> paths;
+        for (const store::Change& c : changes) {
+            paths.push_back(c.deleted || c.name.back() == '/'
+                                ? std::nullopt
+                                : std::optional<std::string>(collection.path + c.name));
+        }
+        ends = batches_by_path(call, paths);
+    }
     struct Listed {
         store::Resource collection;
         std::vector<store::Change> changes;

@@ -107,6 +107,25 @@ TEST_F(StreamedReportsTest, MultigetOfManyHrefsIsSentABatchAtATime) {
     EXPECT_EQ(status_of(res.body(), kCal + "missing.ics"), 404);
 }
 
+// More than a batch of hrefs: their sizes are read first (one statement,
+// no bodies), so a batch of large events holds at most 1 MiB of bodies.
+TEST_F(StreamedReportsTest, MultigetOfLargeEventsIsBatchedByBytes) {
+    const std::string description = "DESCRIPTION:" + std::string(20000, 'x') + "\r\n";
+    for (int i = 0; i < 120; ++i) {
+        ASSERT_EQ(put_ics(kCal + name(i), event("big-" + std::to_string(i), "20250110T100000Z",
+                                                "20250110T110000Z", description))
+                      .result_int(),
+                  201u);
+    }
+    const int reads = shards.body_reads();
+    const http::Response res = report(kCal, multiget_body(120));
+    ASSERT_EQ(res.result_int(), 207u);
+    // About 20 KB each: 52 + 52 + 16, where 100 + 20 by count alone.
+    EXPECT_EQ(parts, 2);
+    EXPECT_EQ(shards.body_reads(), reads + 3);
+    EXPECT_EQ(parse_multistatus(res.body()).size(), 120u);
+}
+
 TEST_F(StreamedReportsTest, MultigetOfOneBatchIsMadeWhole) {
     put_events(100);
     const int reads = shards.body_reads();
