@@ -395,15 +395,33 @@ http::Response run_free_busy(const Options&, dav::Call& call, const xml::Element
     const store::Resource& collection = *call.node.resource;
     const auto [from, to] =
         prefilter_bounds(start.time_since_epoch().count(), end.time_since_epoch().count());
-    const std::vector<store::StoredObject> candidates =
-        call.session->objects_in_range(collection, "", from, to);
-    std::vector<std::string_view> texts;
-    for (const store::StoredObject& o : candidates) texts.emplace_back(o.body);
-    http::Response res = http::make_response(
+    // The candidates' bodies are read a batch at a time (dav/batches.hpp),
+    // and each batch's busy time merged into the answer's.
+    std::vector<std::string> paths;
+    std::vector<std::int64_t> sizes;
+    for (store::RangeCandidate& r : call.session->resources_in_range(collection, "", from, to)) {
+        paths.push_back(std::move(r.resource.path));
+        sizes.push_back(r.resource.content_length);
+    }
+    const std::string tzid = collection_tzid(call, collection);
+    std::vector<ical::BusyPeriod> busy;
+    std::size_t begin = 0;
+    for (const std::size_t end_of_batch :
+         dav::batch_ends(paths.size(), [&sizes](std::size_t i) { return sizes[i]; })) {
+        const std::vector<store::StoredObject> batch = call.session->read_objects(
+            std::vector<std::string>(paths.begin() + static_cast<std::ptrdiff_t>(begin),
+                                     paths.begin() + static_cast<std::ptrdiff_t>(end_of_batch)));
+        std::vector<std::string_view> texts;
+        for (const store::StoredObject& o : batch) texts.emplace_back(o.body);
+        for (ical::BusyPeriod& p : ical::busy_periods(texts, start, end, tzid)) {
+            busy.push_back(std::move(p));
+        }
+        begin = end_of_batch;
+    }
+    return http::make_response(
         call.req, http::Status::ok,
-        ical::free_busy_report(texts, start, end, collection_tzid(call, collection)),
+        ical::free_busy_body(ical::merge_busy_periods(busy, start, end), start, end),
         "text/calendar; charset=utf-8");
-    return res;
 }
 
 }  // namespace

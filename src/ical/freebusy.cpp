@@ -153,9 +153,15 @@ std::vector<BusyPeriod> busy_periods(const std::vector<std::string_view>& stored
     return collector.merged();
 }
 
-std::string free_busy_report(const std::vector<std::string_view>& stored_objects,
-                             TimePoint start, TimePoint end, std::string_view default_tzid,
-                             std::optional<TimePoint> dtstamp) {
+std::vector<BusyPeriod> merge_busy_periods(const std::vector<BusyPeriod>& periods,
+                                           TimePoint start, TimePoint end) {
+    Collector collector(start, end);
+    for (const BusyPeriod& p : periods) collector.add(p.fbtype, p.start, p.end);
+    return collector.merged();
+}
+
+std::string free_busy_body(const std::vector<BusyPeriod>& periods, TimePoint start,
+                           TimePoint end, std::optional<TimePoint> dtstamp) {
     const TimePoint stamp =
         dtstamp.value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
     std::string out =
@@ -164,7 +170,7 @@ std::string free_busy_report(const std::vector<std::string_view>& stored_objects
     out += "DTSTAMP:" + utc_text(stamp) + "\r\n";
     out += "DTSTART:" + utc_text(start) + "\r\n";
     out += "DTEND:" + utc_text(end) + "\r\n";
-    for (const BusyPeriod& b : busy_periods(stored_objects, start, end, default_tzid)) {
+    for (const BusyPeriod& b : periods) {
         out += "FREEBUSY";
         if (b.fbtype != "BUSY") {
             out += ";FBTYPE=" + b.fbtype;
@@ -173,6 +179,13 @@ std::string free_busy_report(const std::vector<std::string_view>& stored_objects
     }
     out += "END:VFREEBUSY\r\nEND:VCALENDAR\r\n";
     return out;
+}
+
+std::string free_busy_report(const std::vector<std::string_view>& stored_objects,
+                             TimePoint start, TimePoint end, std::string_view default_tzid,
+                             std::optional<TimePoint> dtstamp) {
+    return free_busy_body(busy_periods(stored_objects, start, end, default_tzid), start, end,
+                          dtstamp);
 }
 
 }  // namespace cosmo::ical

@@ -34,6 +34,16 @@ std::vector<BusyPeriod> busy_periods(const std::vector<std::string_view>& stored
                                      std::string_view default_tzid = {},
                                      std::size_t max_instances = 10000);
 
+/// Periods (of busy_periods() over parts of a calendar, say) merged and
+/// sorted as busy_periods() does, clipped to [start, end): the busy time of
+/// the parts together.
+std::vector<BusyPeriod> merge_busy_periods(const std::vector<BusyPeriod>& periods,
+                                           TimePoint start, TimePoint end);
+
+/// The free-busy-query response body for merged periods (as below).
+std::string free_busy_body(const std::vector<BusyPeriod>& periods, TimePoint start,
+                           TimePoint end, std::optional<TimePoint> dtstamp = std::nullopt);
+
 /// The free-busy-query response body (RFC 4791 §7.10): a VCALENDAR with one
 /// VFREEBUSY holding DTSTAMP (dtstamp, default now), DTSTART, DTEND and one
 /// FREEBUSY property per busy period (FBTYPE omitted for BUSY), all in UTC,

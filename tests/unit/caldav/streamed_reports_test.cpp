@@ -274,6 +274,29 @@ TEST_F(StreamedReportsTest, ExportOfALongCalendarIsSentABatchAtATime) {
     EXPECT_EQ(head[http::Field::content_length], std::to_string(ics.size()));
 }
 
+// free-busy-query reads the bodies in its range a batch at a time too; the
+// answer is small and made whole, the busy time of every batch merged.
+TEST_F(StreamedReportsTest, FreeBusyReadsItsBodiesABatchAtATime) {
+    put_events(230);  // one a day from 2025-01-01, 10:00-11:00 UTC, 28 days a month
+    const int reads = shards.body_reads();
+    const http::Response res = report(
+        kCal, "<C:free-busy-query " + kNs + "><C:time-range start=\"20250101T000000Z\" "
+              "end=\"20260101T000000Z\"/></C:free-busy-query>");
+    ASSERT_EQ(res.result_int(), 200u);
+    EXPECT_EQ(parts, 0);
+    EXPECT_EQ(shards.body_reads(), reads + 3);
+    std::size_t periods = 0;
+    for (auto p = res.body().find("FREEBUSY:"); p != std::string::npos;
+         p = res.body().find("FREEBUSY:", p + 1)) {
+        ++periods;
+    }
+    EXPECT_EQ(periods, 230u);
+    EXPECT_NE(res.body().find("FREEBUSY:20250101T100000Z/20250101T110000Z\r\n"),
+              std::string::npos);
+    EXPECT_NE(res.body().find("FREEBUSY:20250906T100000Z/20250906T110000Z\r\n"),
+              std::string::npos);  // the last: 229 = 8 * 28 + 5
+}
+
 TEST(BatchEnds, CountAndBodyBytesBoundEachBatch) {
     using dav::batch_ends;
     using dav::kBatchBodyBytes;

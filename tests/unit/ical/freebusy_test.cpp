@@ -59,6 +59,30 @@ TEST(FreeBusy, MergesPerTypeAndClips) {
                             {at(2025, 1, 10, 10), at(2025, 1, 10, 10, 30), "BUSY-TENTATIVE"}}));
 }
 
+// The busy time of a calendar read in parts (caldav reads bodies a batch
+// at a time) is that of the whole: each split of the objects above, merged.
+TEST(FreeBusy, PartsMergedAreTheWhole) {
+    const std::vector<std::string> objects = {
+        event("a", "DTSTART:20250110T090000Z\nDTEND:20250110T100000Z\n"),
+        event("b", "DTSTART:20250110T093000Z\nDTEND:20250110T110000Z\n"),
+        event("c", "DTSTART:20250110T110000Z\nDTEND:20250110T113000Z\n"),
+        event("d", "DTSTART:20250110T100000Z\nDTEND:20250110T103000Z\nSTATUS:TENTATIVE\n"),
+        event("e", "DTSTART:20250109T220000Z\nDTEND:20250110T010000Z\n"),
+        event("f", "DTSTART:20250110T102000Z\nDTEND:20250110T104000Z\nSTATUS:TENTATIVE\n")};
+    const TimePoint start = at(2025, 1, 10), end = at(2025, 1, 11);
+    const std::vector<std::string_view> all(objects.begin(), objects.end());
+    const Periods whole = busy_periods(all, start, end);
+    for (std::size_t split = 0; split <= objects.size(); ++split) {
+        Periods parts = busy_periods({all.begin(), all.begin() + split}, start, end);
+        for (BusyPeriod& p : busy_periods({all.begin() + split, all.end()}, start, end)) {
+            parts.push_back(p);
+        }
+        EXPECT_EQ(merge_busy_periods(parts, start, end), whole) << split;
+    }
+    EXPECT_EQ(free_busy_body(whole, start, end, at(2025, 1, 1)),
+              free_busy_report(all, start, end, {}, at(2025, 1, 1)));
+}
+
 TEST(FreeBusy, RecurrencesOverridesAndFloating) {
     // Daily at 09:00 floating; the 2nd instance is cancelled, the 3rd moved.
     const std::string ics = test::vcalendar(
