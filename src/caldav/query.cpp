@@ -42,6 +42,12 @@ namespace {
 
 using xml::dav;
 
+/// Free-busy ranges up to this long read their objects in one statement; a
+/// range scan is cheaper than a batch's reads by name (about 300 us of
+/// PostgreSQL for a month's 150 objects, session 12), and a short range
+/// holds few objects of any calendar. Longer ones are read in batches.
+constexpr auto kShortFreeBusyRange = std::chrono::days(62);
+
 /// Reads the bodies of candidates[i] for i in which (one query).
 void read_bodies(dav::Call& call, std::vector<store::StoredObject>& candidates,
                  std::vector<bool>& has_body, const std::vector<std::size_t>& which) {
@@ -395,28 +401,36 @@ http::Response run_free_busy(const Options&, dav::Call& call, const xml::Element
     const store::Resource& collection = *call.node.resource;
     const auto [from, to] =
         prefilter_bounds(start.time_since_epoch().count(), end.time_since_epoch().count());
-    // The candidates' bodies are read a batch at a time (dav/batches.hpp),
-    // and each batch's busy time merged into the answer's.
-    std::vector<std::string> paths;
-    std::vector<std::int64_t> sizes;
-    for (store::RangeCandidate& r : call.session->resources_in_range(collection, "", from, to)) {
-        paths.push_back(std::move(r.resource.path));
-        sizes.push_back(r.resource.content_length);
-    }
     const std::string tzid = collection_tzid(call, collection);
     std::vector<ical::BusyPeriod> busy;
-    std::size_t begin = 0;
-    for (const std::size_t end_of_batch :
-         dav::batch_ends(paths.size(), [&sizes](std::size_t i) { return sizes[i]; })) {
-        const std::vector<store::StoredObject> batch = call.session->read_objects(
-            std::vector<std::string>(paths.begin() + static_cast<std::ptrdiff_t>(begin),
-                                     paths.begin() + static_cast<std::ptrdiff_t>(end_of_batch)));
+    const auto add_busy_time = [&](const std::vector<store::StoredObject>& objects) {
         std::vector<std::string_view> texts;
-        for (const store::StoredObject& o : batch) texts.emplace_back(o.body);
+        for (const store::StoredObject& o : objects) texts.emplace_back(o.body);
         for (ical::BusyPeriod& p : ical::busy_periods(texts, start, end, tzid)) {
             busy.push_back(std::move(p));
         }
-        begin = end_of_batch;
+    };
+    if (end - start <= kShortFreeBusyRange) {
+        // What a scheduling view asks: few objects, read in one range scan.
+        add_busy_time(call.session->objects_in_range(collection, "", from, to));
+    } else {
+        // A long range may hold the whole calendar: its bodies are read a
+        // batch at a time (dav/batches.hpp), each batch's busy time merged.
+        std::vector<std::string> paths;
+        std::vector<std::int64_t> sizes;
+        for (store::RangeCandidate& r :
+             call.session->resources_in_range(collection, "", from, to)) {
+            paths.push_back(std::move(r.resource.path));
+            sizes.push_back(r.resource.content_length);
+        }
+        std::size_t begin = 0;
+        for (const std::size_t batch_end :
+             dav::batch_ends(paths.size(), [&sizes](std::size_t i) { return sizes[i]; })) {
+            add_busy_time(call.session->read_objects(
+                std::vector<std::string>(paths.begin() + static_cast<std::ptrdiff_t>(begin),
+                                         paths.begin() + static_cast<std::ptrdiff_t>(batch_end))));
+            begin = batch_end;
+        }
     }
     return http::make_response(
         call.req, http::Status::ok,
