@@ -1,8 +1,9 @@
 /// Long answers with bodies (multiget, sync-collection, calendar-query and
-/// PROPFIND asking for calendar-data, and the calendar export) go out a batch of objects at a
-/// time (dav/batches.hpp): each batch is read when the one before has
-/// been sent, so a whole calendar is never in memory. Answers of one batch
-/// are made whole, with the same reads as before.
+/// PROPFIND asking for calendar-data, and the calendar export) go out a
+/// batch of objects at a time (dav/batches.hpp): each batch is read when
+/// the one before has been sent, so a whole calendar is never in memory.
+/// Answers of one batch are made whole, with the same reads as before.
+/// free-busy reads a long range in batches too.
 
 #include <tuple>
 
