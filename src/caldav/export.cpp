@@ -140,10 +140,7 @@ http::Response export_streamed(dav::Call& call, const store::Resource& collectio
     for (store::Resource& r : members) e->paths.push_back(std::move(r.path));
     e->ends = std::move(ends);
     const auto read_batch = [&call, e](std::size_t k) {
-        const std::size_t begin = k == 0 ? 0 : e->ends[k - 1];
-        return call.session->read_objects(std::vector<std::string>(
-            e->paths.begin() + static_cast<std::ptrdiff_t>(begin),
-            e->paths.begin() + static_cast<std::ptrdiff_t>(e->ends[k])));
+        return read_slice(call, e->paths, k == 0 ? 0 : e->ends[k - 1], e->ends[k]);
     };
     std::string head = export_head(call, collection);
     std::set<std::string> seen_tzids;

@@ -65,6 +65,10 @@ dav::Node object_node(dav::Call& call, store::StoredObject object);
 std::vector<std::size_t> batches_by_path(dav::Call& call,
                                          const std::vector<std::optional<std::string>>& paths);
 
+/// The objects at paths [begin, end), bodies included (one query).
+std::vector<store::StoredObject> read_slice(dav::Call& call, const std::vector<std::string>& paths,
+                                            std::size_t begin, std::size_t end);
+
 // Rows per file.
 std::vector<dav::LiveProperty> calendar_properties(const Options& options);  // properties.cpp
 std::vector<dav::LiveProperty> principal_properties();                      // principal.cpp

@@ -426,9 +426,7 @@ http::Response run_free_busy(const Options&, dav::Call& call, const xml::Element
         std::size_t begin = 0;
         for (const std::size_t batch_end :
              dav::batch_ends(paths.size(), [&sizes](std::size_t i) { return sizes[i]; })) {
-            add_busy_time(call.session->read_objects(
-                std::vector<std::string>(paths.begin() + static_cast<std::ptrdiff_t>(begin),
-                                         paths.begin() + static_cast<std::ptrdiff_t>(batch_end))));
+            add_busy_time(read_slice(call, paths, begin, batch_end));
             begin = batch_end;
         }
     }

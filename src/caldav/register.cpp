@@ -139,6 +139,13 @@ std::vector<std::size_t> batches_by_path(dav::Call& call,
     });
 }
 
+std::vector<store::StoredObject> read_slice(dav::Call& call, const std::vector<std::string>& paths,
+                                            std::size_t begin, std::size_t end) {
+    return call.session->read_objects(
+        std::vector<std::string>(paths.begin() + static_cast<std::ptrdiff_t>(begin),
+                                 paths.begin() + static_cast<std::ptrdiff_t>(end)));
+}
+
 bool starts_with_nocase(std::string_view line, std::string_view word) {
     return line.size() >= word.size() && strncasecmp(line.data(), word.data(), word.size()) == 0;
 }

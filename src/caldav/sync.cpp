@@ -161,7 +161,6 @@ http::Response run_sync(const Options& options, dav::Call& call, const xml::Elem
 
     xml::Writer w;
     w.start(dav("multistatus"));
-    std::int64_t token_revision = collection.revision;
     // The log covers everything from revision 1: the initial sync can be
     // served from it too, which gives a token for a partial state.
     const bool log_complete = collection.revision == 0 || (oldest && *oldest <= 1);
@@ -213,15 +212,14 @@ http::Response run_sync(const Options& options, dav::Call& call, const xml::Elem
     }
     std::vector<store::Change> changes = call.session->changes_since(collection, since, limit + 1);
     const bool truncated = changes.size() > limit;
+    store::Resource at = collection;  // the token: for exactly the state returned
     if (truncated) {
         changes.resize(limit);
-        token_revision = changes.back().revision;
+        at.revision = changes.back().revision;
     }
     if (initial) {
         std::erase_if(changes, [](const store::Change& c) { return c.deleted; });
     }
-    store::Resource at = collection;
-    at.revision = token_revision;
     return answer_changes(call, collection, std::move(changes), req.props, truncated,
                           sync_token(at), std::move(w));
 }
