@@ -61,6 +61,9 @@ po::options_description config_options(Config& c) {
          "responses per REPORT; more are cut with a 507 (number-of-matches-within-limits)")
         ("listing-cache-mb", po::value(&c.listing_cache_mb)->default_value(c.listing_cache_mb),
          "MiB of member listings kept for repeated PROPFIND Depth 1 / initial syncs; 0 = off")
+        ("object-cache-mb", po::value(&c.object_cache_mb)->default_value(c.object_cache_mb),
+         "MiB of calendar objects kept by collection revision for calendar-multiget and "
+         "calendar-query; 0 = off")
         ("query-memo-entries",
          po::value(&c.query_memo_entries)->default_value(c.query_memo_entries),
          "calendar-query verdicts remembered by ETag, filter and time zone; 0 = off")

@@ -145,6 +145,10 @@ int serve(const Config& c) {
         dav_options.listing_cache =
             std::make_shared<dav::ListingCache>(c.listing_cache_mb * 1024 * 1024);
     }
+    if (c.object_cache_mb > 0) {
+        dav_options.object_cache =
+            std::make_shared<dav::ObjectCache>(c.object_cache_mb * 1024 * 1024);
+    }
     caldav::Options caldav_options;
     caldav_options.max_resource_size = c.max_resource_size;
     caldav_options.max_instances = c.max_instances;

@@ -47,7 +47,7 @@ void write_batch(dav::Call& call, const Multiget& m, std::size_t begin, std::siz
     std::map<std::string, store::StoredObject> found;
     std::size_t body_bytes = 0;
     if (!paths.empty()) {
-        for (store::StoredObject& o : call.session->read_objects(paths)) {
+        for (store::StoredObject& o : call.read_objects(paths)) {
             body_bytes += o.body.size();
             std::string p = o.resource.path;
             found.emplace(std::move(p), std::move(o));

@@ -58,7 +58,7 @@ void read_bodies(dav::Call& call, std::vector<store::StoredObject>& candidates,
         paths.push_back(candidates[i].resource.path);
         index.emplace(candidates[i].resource.path, i);
     }
-    for (store::StoredObject& o : call.session->read_objects(paths)) {
+    for (store::StoredObject& o : call.read_objects(paths)) {
         const auto it = index.find(o.resource.path);
         if (it == index.end()) continue;
         candidates[it->second].body = std::move(o.body);

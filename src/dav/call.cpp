@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <random>
 
 #include "cosmo/dav/error.hpp"
@@ -100,6 +101,33 @@ std::optional<store::Resource> Call::stat_any(const std::string& path) {
 
 std::string Call::href_of(const std::string& store_path) const {
     return store_href(options.prefix, owner->name, store_path);
+}
+
+std::vector<store::StoredObject> Call::read_objects(const std::vector<std::string>& paths) {
+    ObjectCache* cache = options.object_cache.get();
+    if (!cache || !owner || !node.resource || !node.resource->is_collection) {
+        return session->read_objects(paths);
+    }
+    const store::Resource& collection = *node.resource;
+    const auto is_member = [&](const std::string& p) {
+        return p.size() > collection.path.size() && p.starts_with(collection.path) &&
+               p.find('/', collection.path.size()) == std::string::npos;
+    };
+    std::vector<std::string> members;
+    std::vector<std::string> to_read;
+    for (const std::string& p : paths) (is_member(p) ? members : to_read).push_back(p);
+    const ObjectCache::Version version = ObjectCache::version_of(*owner, collection);
+    std::vector<store::StoredObject> out = cache->find(version, members, to_read);
+    if (to_read.empty()) return out;
+    std::vector<store::StoredObject> read = session->read_objects(to_read);
+    std::vector<const store::StoredObject*> read_members;
+    for (const store::StoredObject& o : read) {
+        if (is_member(o.resource.path)) read_members.push_back(&o);
+    }
+    cache->store(version, read_members);
+    out.reserve(out.size() + read.size());
+    std::move(read.begin(), read.end(), std::back_inserter(out));
+    return out;
 }
 
 Node Call::store_node(const std::string& path, bool trailing_slash) {

@@ -30,6 +30,42 @@ expect_eq "PUT via B" 204 "$(http PUT "$home_b/shared.txt" alice --data-binary "
 curl -s -u "alice:$ALICE_PW" -o "$WORK/a2.txt" "$home_a/shared.txt"
 cmp -s "$WORK/b2.txt" "$WORK/a2.txt" && pass "A returns B's bytes" || fail "A returned stale bytes"
 
+# A calendar-multiget through B answers from B's object cache while the
+# calendar is unchanged; an edit through A moves the calendar's revision, so
+# B's next multiget has A's bytes (dav/object_cache.hpp).
+cal_a="$home_a/calendar"
+cal_b="$home_b/calendar"
+ics() {
+    printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//two-servers//EN\r\nBEGIN:VEVENT\r\n'
+    printf 'UID:two-servers-1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260110T100000Z\r\n'
+    printf 'DTEND:20260110T110000Z\r\nSUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' "$1"
+}
+multiget_b() {
+    curl -s -X REPORT -u "alice:$ALICE_PW" -H 'Depth: 1' -H 'Content-Type: application/xml' \
+        --data-binary '<?xml version="1.0"?>
+<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+<D:prop><D:getetag/><C:calendar-data/></D:prop>
+<D:href>/calendars/users/alice/calendar/two.ics</D:href></C:calendar-multiget>' "$cal_b/"
+}
+ics first >"$WORK/two1.ics"
+expect_eq "PUT event via A" 201 "$(http PUT "$cal_a/two.ics" alice \
+    -H 'Content-Type: text/calendar' --data-binary "@$WORK/two1.ics")"
+for round in 1 2; do
+    multiget_b | grep -q 'SUMMARY:first' && pass "multiget via B, round $round" \
+        || fail "multiget via B lacks the event (round $round)"
+done
+for summary in second third; do
+    ics "$summary" >"$WORK/two2.ics"
+    expect_eq "PUT edit via A" 204 "$(http PUT "$cal_a/two.ics" alice \
+        -H 'Content-Type: text/calendar' --data-binary "@$WORK/two2.ics")"
+    got=$(multiget_b)
+    grep -q "SUMMARY:$summary" <<<"$got" && pass "B's multiget has A's edit ($summary)" \
+        || fail "B's multiget is stale after A's edit: $(head -c 600 <<<"$got")"
+done
+expect_eq "DELETE via A" 204 "$(http DELETE "$cal_a/two.ics" alice)"
+multiget_b | grep -q 'HTTP/1.1 404' && pass "B's multiget sees A's DELETE" \
+    || fail "B's multiget still has the deleted event"
+
 # LOCK through A (RFC 4918 §9.10); enforced through B.
 lockinfo='<?xml version="1.0" encoding="utf-8"?>
 <D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>

@@ -70,6 +70,11 @@ public:
     /// A store node for a path (resolved against the store).
     Node store_node(const std::string& path, bool trailing_slash);
     std::string href_of(const std::string& store_path) const;
+    /// The owner's objects at paths with their bodies, as
+    /// session->read_objects, each found path at least once. Members of
+    /// the target collection come from the object cache when it holds them
+    /// at the revision this request saw, and are kept there when read.
+    std::vector<store::StoredObject> read_objects(const std::vector<std::string>& paths);
 
     /// RFC 4918 §10.4: evaluates the If header (412 when false; 400 when
     /// malformed). Call before any lock check.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cosmo/dav/listing_cache.hpp"
+#include "cosmo/dav/object_cache.hpp"
 #include "cosmo/dav/registry.hpp"
 #include "cosmo/http/message.hpp"
 #include "cosmo/store/directory.hpp"
@@ -30,6 +31,9 @@ struct Options {
     /// Member listings kept for repeated PROPFIND Depth 1 / initial syncs
     /// (listing_cache.hpp); nullptr: none kept.
     std::shared_ptr<ListingCache> listing_cache;
+    /// Objects kept by collection revision for reports that read bodies by
+    /// name (object_cache.hpp, Call::read_objects); nullptr: none kept.
+    std::shared_ptr<ObjectCache> object_cache;
 };
 
 class Dispatcher : public http::Handler {

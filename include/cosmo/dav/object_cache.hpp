@@ -1,0 +1,83 @@
+#pragma once
+/// ObjectCache: stored objects (row and body) of collections at a known
+/// revision, so that a calendar-multiget (and the other reports that read
+/// bodies by name) of an unchanged calendar costs no read of its own.
+///
+/// Why it is safe on stateless app servers: every write to a member bumps
+/// its collection's revision in the same statement (RFC 6578), and every
+/// request reads the revision of its target collection in its first
+/// statement, which also confirms that the home still lives on this shard.
+/// The cache keeps, per collection, the revision its objects were read at
+/// and nothing else: a request that sees a newer revision drops them all.
+/// An object read after the revision was seen may be newer than that
+/// revision; that is harmless, since the write that made it newer bumped
+/// the revision too and the next request drops it.
+///
+/// Keys name the owner's placement (shard and epoch, store::User) and the
+/// collection's id, so a home that moved, or a collection made anew, never
+/// meets objects of its predecessor.
+///
+/// Thread-safe; least recently used collections go first past max_bytes.
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cosmo/store/types.hpp"
+
+namespace cosmo::dav {
+
+class ObjectCache {
+public:
+    explicit ObjectCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+
+    /// A collection as one request saw it.
+    struct Version {
+        std::string key;             ///< owner id, shard, epoch, collection id
+        std::int64_t revision = 0;   ///< the collection's revision then
+    };
+    static Version version_of(const store::User& owner, const store::Resource& collection);
+
+    /// The cached objects among paths at v (each found path once, in the
+    /// order of paths); the others are appended to missing. A newer revision
+    /// than the one cached drops the collection's objects first.
+    std::vector<store::StoredObject> find(const Version& v, const std::vector<std::string>& paths,
+                                          std::vector<std::string>& missing);
+
+    /// Keeps copies of objects read from the collection after v was seen,
+    /// unless the cache already holds a newer revision of it (then they may
+    /// be older than what it holds and are not kept).
+    void store(const Version& v, const std::vector<const store::StoredObject*>& objects);
+
+    /// Bytes held, by the estimate eviction uses (tests, metrics).
+    std::size_t bytes();
+
+private:
+    using Shared = std::shared_ptr<const store::StoredObject>;
+    struct Slot {
+        std::int64_t revision = 0;
+        std::unordered_map<std::string, Shared> objects;  ///< by path
+        std::size_t bytes = 0;
+        std::list<std::string>::iterator lru;
+    };
+
+    /// The slot of v, made or moved to v's revision when v is newer; nullptr
+    /// when the cache holds a newer revision than v.
+    Slot* slot_at(const Version& v, bool create);
+    void clear(Slot& slot);
+    /// Drops least recently used slots other than keep until room bytes fit.
+    void evict_others(const std::string& keep, std::size_t room);
+
+    std::size_t max_bytes_;
+    std::mutex mutex_;
+    std::size_t bytes_ = 0;
+    std::unordered_map<std::string, Slot> slots_;
+    std::list<std::string> lru_;  ///< slot keys, most recently used first
+};
+
+}  // namespace cosmo::dav

@@ -1,0 +1,204 @@
+/// The object cache (dav/object_cache.hpp): a calendar-multiget of an
+/// unchanged calendar reads no bodies, and every write to the calendar
+/// (a PUT, a DELETE, a member made) is seen by the next multiget, because
+/// objects are kept only for the collection revision they were read at.
+
+#include "caldav_fixture.hpp"
+#include "cosmo/dav/object_cache.hpp"
+
+namespace cosmo::test {
+namespace {
+
+const std::string kNs = "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"";
+const std::string kCalendarData = "{urn:ietf:params:xml:ns:caldav}calendar-data";
+
+class ObjectCacheTest : public CaldavTest {
+protected:
+    void SetUp() override {
+        CaldavTest::SetUp();
+        cache = std::make_shared<dav::ObjectCache>(1 << 20);
+        dav::Options options;
+        options.object_cache = cache;
+        make_caldav({}, options);
+        for (int i = 0; i < 5; ++i) ASSERT_EQ(put_ics(href(i), body(i, "one")).result_int(), 201u);
+    }
+    static std::string href(int i) { return kCal + "e" + std::to_string(i) + ".ics"; }
+    static std::string body(int i, const std::string& summary) {
+        return event("uid-" + std::to_string(i), "20250110T100000Z", "20250110T110000Z",
+                     "DESCRIPTION:" + summary + "\r\n");
+    }
+    /// href -> calendar-data of a multiget of hrefs (responses without
+    /// calendar-data, such as a 404, map to "404").
+    std::map<std::string, std::string> multiget(const std::vector<std::string>& hrefs) {
+        std::string b = "<C:calendar-multiget " + kNs +
+                        "><D:prop><D:getetag/><C:calendar-data/></D:prop>";
+        for (const std::string& h : hrefs) b += "<D:href>" + h + "</D:href>";
+        const http::Response res = report(kCal, b + "</C:calendar-multiget>");
+        EXPECT_EQ(res.result_int(), 207u);
+        std::map<std::string, std::string> out;
+        for (const auto& [h, props] : parse_multistatus(res.body())) {
+            const auto it = props.find(kCalendarData);
+            out[h] = it == props.end() ? "404" : it->second.value.text;
+        }
+        return out;
+    }
+
+    std::shared_ptr<dav::ObjectCache> cache;
+};
+
+TEST_F(ObjectCacheTest, MultigetOfAnUnchangedCalendarReadsNoBodies) {
+    const std::vector<std::string> hrefs = {href(0), href(1), href(2)};
+    int reads = shards.body_reads();
+    auto got = multiget(hrefs);
+    EXPECT_EQ(shards.body_reads(), reads + 1);
+    EXPECT_EQ(got[href(1)], body(1, "one"));
+    EXPECT_GT(cache->bytes(), 0u);
+
+    reads = shards.body_reads();
+    got = multiget(hrefs);
+    EXPECT_EQ(shards.body_reads(), reads);  // all three from the cache
+    ASSERT_EQ(got.size(), 3u);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(got[href(i)], body(i, "one"));
+
+    // Some cached, some not: one read, of the others only.
+    got = multiget({href(0), href(3), href(4)});
+    EXPECT_EQ(shards.body_reads(), reads + 1);
+    EXPECT_EQ(got[href(3)], body(3, "one"));
+    EXPECT_EQ(got[href(0)], body(0, "one"));
+}
+
+TEST_F(ObjectCacheTest, EveryWriteToTheCalendarIsSeenByTheNextMultiget) {
+    const std::vector<std::string> hrefs = {href(0), href(1), href(2), kCal + "new.ics"};
+    auto got = multiget(hrefs);
+    EXPECT_EQ(got[kCal + "new.ics"], "404");
+
+    ASSERT_EQ(put_ics(href(1), body(1, "two")).result_int(), 204u);
+    got = multiget(hrefs);
+    EXPECT_EQ(got[href(1)], body(1, "two"));
+    EXPECT_EQ(got[href(0)], body(0, "one"));
+
+    ASSERT_EQ(status("DELETE", href(2)), 204);
+    got = multiget(hrefs);
+    EXPECT_EQ(got[href(2)], "404");
+
+    ASSERT_EQ(put_ics(kCal + "new.ics", body(9, "new")).result_int(), 201u);
+    got = multiget(hrefs);
+    EXPECT_EQ(got[kCal + "new.ics"], body(9, "new"));
+    EXPECT_EQ(got[href(1)], body(1, "two"));
+
+    // A member moved away and another moved in under its name.
+    ASSERT_EQ(mkcol("calendar2/"), 201);
+    ASSERT_EQ(status("MOVE", href(0), {}, {{"Destination", kHome + "calendar2/moved.ics"}}), 201);
+    ASSERT_EQ(put_ics(kHome + "calendar2/e0.ics", body(0, "other")).result_int(), 201u);
+    ASSERT_EQ(status("MOVE", kHome + "calendar2/e0.ics", {}, {{"Destination", href(0)}}), 201);
+    got = multiget(hrefs);
+    EXPECT_EQ(got[href(0)], body(0, "other"));
+}
+
+TEST_F(ObjectCacheTest, HrefsOutsideTheCalendarAreReadFromTheStore) {
+    ASSERT_EQ(mkcol("other/"), 201);
+    ASSERT_EQ(put_ics(kHome + "other/x.ics", body(7, "x")).result_int(), 201u);
+    multiget({href(0), kHome + "other/x.ics"});
+    ASSERT_EQ(put_ics(kHome + "other/x.ics", body(7, "y")).result_int(), 204u);
+    // The calendar's revision did not move, so only its members may come
+    // from the cache; x.ics lives elsewhere and is read again.
+    const int reads = shards.body_reads();
+    auto got = multiget({href(0), kHome + "other/x.ics"});
+    EXPECT_EQ(shards.body_reads(), reads + 1);
+    EXPECT_EQ(got[kHome + "other/x.ics"], body(7, "y"));
+    EXPECT_EQ(got[href(0)], body(0, "one"));
+}
+
+TEST_F(ObjectCacheTest, RepeatedHrefIsAnsweredEachTime) {
+    multiget({href(0)});
+    std::string b = "<C:calendar-multiget " + kNs + "><D:prop><C:calendar-data/></D:prop>";
+    for (int i = 0; i < 2; ++i) b += "<D:href>" + href(0) + "</D:href><D:href>" + href(1) + "</D:href>";
+    const http::Response res = report(kCal, b + "</C:calendar-multiget>");
+    ASSERT_EQ(res.result_int(), 207u);
+    std::size_t responses = 0;
+    for (std::size_t at = 0; (at = res.body().find("<D:response>", at)) != std::string::npos; ++at) {
+        ++responses;
+    }
+    EXPECT_EQ(responses, 4u);
+}
+
+store::StoredObject object(const std::string& path, std::size_t body_size) {
+    store::StoredObject o;
+    o.resource.path = path;
+    o.resource.etag = "etag-" + path;
+    o.body = std::string(body_size, 'b');
+    return o;
+}
+
+store::User owner(store::ShardId shard, std::int64_t epoch) {
+    store::User u;
+    u.id = 7;
+    u.shard_id = shard;
+    u.epoch = epoch;
+    return u;
+}
+
+TEST(ObjectCache, OnlyTheRevisionSeenLastIsKept) {
+    dav::ObjectCache cache(1 << 20);
+    store::Resource collection;
+    collection.id = 3;
+    collection.path = "c/";
+    collection.revision = 5;
+    const auto at5 = dav::ObjectCache::version_of(owner(1, 1), collection);
+    const store::StoredObject a = object("c/a.ics", 10);
+    cache.store(at5, {&a});
+    std::vector<std::string> missing;
+    EXPECT_EQ(cache.find(at5, {"c/a.ics"}, missing).size(), 1u);
+    EXPECT_TRUE(missing.empty());
+
+    // A request that saw revision 6 drops what revision 5 read.
+    collection.revision = 6;
+    const auto at6 = dav::ObjectCache::version_of(owner(1, 1), collection);
+    EXPECT_TRUE(cache.find(at6, {"c/a.ics"}, missing).empty());
+    EXPECT_EQ(missing, std::vector<std::string>{"c/a.ics"});
+    EXPECT_EQ(cache.bytes(), 0u);
+    // A slower request still at revision 5 neither finds nor keeps anything.
+    cache.store(at5, {&a});
+    EXPECT_EQ(cache.bytes(), 0u);
+    missing.clear();
+    EXPECT_TRUE(cache.find(at5, {"c/a.ics"}, missing).empty());
+
+    // Another placement of the same home (a move) or another shard never
+    // meets these objects.
+    cache.store(at6, {&a});
+    EXPECT_NE(dav::ObjectCache::version_of(owner(1, 2), collection).key, at6.key);
+    EXPECT_NE(dav::ObjectCache::version_of(owner(2, 1), collection).key, at6.key);
+    missing.clear();
+    EXPECT_TRUE(cache.find(dav::ObjectCache::version_of(owner(1, 2), collection), {"c/a.ics"},
+                           missing)
+                    .empty());
+}
+
+TEST(ObjectCache, LeastRecentlyUsedCollectionsGoFirst) {
+    dav::ObjectCache cache(20000);
+    std::vector<dav::ObjectCache::Version> versions;
+    for (int c = 0; c < 3; ++c) {
+        store::Resource collection;
+        collection.id = c + 1;
+        collection.revision = 1;
+        versions.push_back(dav::ObjectCache::version_of(owner(1, 1), collection));
+    }
+    const store::StoredObject big = object("c/a.ics", 8000);
+    cache.store(versions[0], {&big});
+    cache.store(versions[1], {&big});
+    std::vector<std::string> missing;
+    cache.find(versions[0], {"c/a.ics"}, missing);  // 0 is now used more recently than 1
+    cache.store(versions[2], {&big});              // past 20,000 bytes: 1 goes
+    EXPECT_EQ(cache.find(versions[0], {"c/a.ics"}, missing).size(), 1u);
+    EXPECT_TRUE(cache.find(versions[1], {"c/a.ics"}, missing).empty());
+    EXPECT_EQ(cache.find(versions[2], {"c/a.ics"}, missing).size(), 1u);
+    EXPECT_LE(cache.bytes(), 20000u);
+
+    // A collection larger than the whole cache keeps what fits.
+    const store::StoredObject huge = object("c/h.ics", 30000);
+    cache.store(versions[0], {&huge});
+    EXPECT_LE(cache.bytes(), 20000u);
+}
+
+}  // namespace
+}  // namespace cosmo::test
