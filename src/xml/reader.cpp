@@ -69,7 +69,15 @@ std::int32_t decode_utf8(std::string_view s, std::size_t& i) {
 /// checks neither encoding nor Char, and a stored dead property that is not
 /// well-formed would break every later PROPFIND (and the database's UTF-8).
 bool valid_chars(std::string_view s) {
-    for (std::size_t i = 0; i < s.size();) {
+    // Most text is printable ASCII: decode only from the first byte that
+    // is not (the result is the same, without a decode per character).
+    std::size_t ascii = 0;
+    while (ascii < s.size()) {
+        const auto b = static_cast<unsigned char>(s[ascii]);
+        if ((b < 0x20 && b != 0x9 && b != 0xA && b != 0xD) || b >= 0x7F) break;
+        ++ascii;
+    }
+    for (std::size_t i = ascii; i < s.size();) {
         const std::int32_t c = decode_utf8(s, i);
         const bool ok = c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
                         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);

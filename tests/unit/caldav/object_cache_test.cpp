@@ -122,6 +122,27 @@ TEST_F(ObjectCacheTest, RepeatedHrefIsAnsweredEachTime) {
     EXPECT_EQ(responses, 4u);
 }
 
+// The short way to an href's path (a plain member name after the
+// collection's own href) and parse_target agree on every form.
+TEST_F(ObjectCacheTest, EveryFormOfAnHrefNamesTheSameMember) {
+    ASSERT_EQ(put_ics(kCal + "a%20b.ics", body(8, "space")).result_int(), 201u);
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {href(1), body(1, "one")},
+        {kCal + "e%31.ics", body(1, "one")},
+        {"http://localhost" + href(2), body(2, "one")},
+        {kCal + "a%20b.ics", body(8, "space")},
+        {kCal + "sub/e4.ics", "404"},
+        {kHome + "calendar2/e0.ics", "404"},
+        {"/calendars/users/bob/calendar/e0.ics", "404"},
+        {kCal + "e1.ics?x=1", body(1, "one")},
+    };
+    for (const auto& [h, expected] : cases) {
+        const auto got = multiget({h});  // a response's href is the member's own
+        ASSERT_EQ(got.size(), 1u) << h;
+        EXPECT_EQ(got.begin()->second, expected) << h;
+    }
+}
+
 store::StoredObject object(const std::string& path, std::size_t body_size) {
     store::StoredObject o;
     o.resource.path = path;
