@@ -62,8 +62,8 @@ po::options_description config_options(Config& c) {
         ("listing-cache-mb", po::value(&c.listing_cache_mb)->default_value(c.listing_cache_mb),
          "MiB of member listings kept for repeated PROPFIND Depth 1 / initial syncs; 0 = off")
         ("object-cache-mb", po::value(&c.object_cache_mb)->default_value(c.object_cache_mb),
-         "MiB of calendar objects kept by collection revision for calendar-multiget and "
-         "calendar-query; 0 = off")
+         "MiB of calendar objects and calendar-multiget responses kept by collection "
+         "revision; 0 = off")
         ("query-memo-entries",
          po::value(&c.query_memo_entries)->default_value(c.query_memo_entries),
          "calendar-query verdicts remembered by ETag, filter and time zone; 0 = off")

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <map>
 
+#include "cosmo/dav/listing_cache.hpp"
+#include "cosmo/dav/object_cache.hpp"
 #include "internal.hpp"
 
 namespace cosmo::caldav::detail {
@@ -51,19 +53,56 @@ std::optional<std::string> object_path(const dav::Call& call, const std::string&
     }
 }
 
+/// The form of a multiget whose responses are a function of each object's
+/// row and body (kept in the object cache): the prefix and owner, which
+/// make the hrefs, and properties that only row properties and the whole
+/// calendar-data (no comp, expand or limits) answer, in request order.
+/// nullptr for any other request.
+std::shared_ptr<const std::string> answer_form(const dav::Call& call,
+                                              const dav::PropRequest& props) {
+    if (!call.options.object_cache || props.kind != dav::PropRequest::Kind::kProp ||
+        props.props.empty()) {
+        return nullptr;
+    }
+    std::string form = "multiget\n" + call.options.prefix + "\n" + call.owner->name + "\n";
+    for (const xml::Element& e : props.props) {
+        const bool whole_data = e.name == xml::caldav("calendar-data");
+        if (!e.children.empty() || (!whole_data && !dav::ListingCache::row_property(e.name))) {
+            return nullptr;
+        }
+        form += e.name.ns + " " + e.name.local;
+        for (const xml::Attribute& a : e.attributes) {
+            form += " " + a.name.ns + " " + a.name.local + "=" + a.value;
+        }
+        form += "\n";
+    }
+    return std::make_shared<const std::string>(std::move(form));
+}
+
 /// What one multiget asks: kept by a streamed answer until its last batch.
 struct Multiget {
     dav::PropRequest props;
     std::vector<std::string> hrefs;
     std::vector<std::optional<std::string>> wanted;  ///< the owner's object path, by href
+    std::shared_ptr<const std::string> form;  ///< answer_form: responses kept in the object cache
 };
 
 /// The responses of hrefs [begin, end), their objects read in one query.
 void write_batch(dav::Call& call, const Multiget& m, std::size_t begin, std::size_t end,
                  xml::Writer& w) {
+    // Responses kept for this form, at the revision this request saw:
+    // written as they are, their objects not read at all.
+    std::vector<std::shared_ptr<const std::string>> kept(end - begin);
+    std::optional<dav::ObjectCache::Version> version;
+    if (m.form) {
+        version = dav::ObjectCache::version_of(*call.owner, *call.node.resource);
+        std::vector<std::string> asked;
+        for (std::size_t i = begin; i < end; ++i) asked.push_back(m.wanted[i].value_or(""));
+        kept = call.options.object_cache->find_answers(*version, m.form, asked);
+    }
     std::vector<std::string> paths;
     for (std::size_t i = begin; i < end; ++i) {
-        if (m.wanted[i]) paths.push_back(*m.wanted[i]);
+        if (m.wanted[i] && !kept[i - begin]) paths.push_back(*m.wanted[i]);
     }
     std::map<std::string, store::StoredObject> found;
     std::size_t body_bytes = 0;
@@ -81,6 +120,7 @@ void write_batch(dav::Call& call, const Multiget& m, std::size_t begin, std::siz
     std::vector<dav::Node> nodes;                                   // the hrefs found, in order
     std::vector<std::optional<std::size_t>> node_of(end - begin);  // their node, by href
     for (std::size_t i = begin; i < end; ++i) {
+        if (kept[i - begin]) continue;
         const auto it = m.wanted[i] ? found.find(*m.wanted[i]) : found.end();
         if (it == found.end()) continue;
         store::StoredObject object =
@@ -93,12 +133,21 @@ void write_batch(dav::Call& call, const Multiget& m, std::size_t begin, std::siz
     // XML around each): growing by doubling copied it about once more.
     w.reserve(body_bytes + body_bytes / 8 + 512 * (end - begin));
     for (std::size_t i = begin; i < end; ++i) {
+        if (kept[i - begin]) {
+            w.raw(*kept[i - begin]);
+            continue;
+        }
         if (!node_of[i - begin]) {
             write_status_response(w, m.hrefs[i], http::Status::not_found);
             continue;
         }
-        dav::write_prop_response(call, nodes[*node_of[i - begin]], m.props, false, w,
-                                 dead.of(*node_of[i - begin]));
+        const dav::Node& node = nodes[*node_of[i - begin]];
+        const std::size_t mark = w.mark();
+        dav::write_prop_response(call, node, m.props, false, w, dead.of(*node_of[i - begin]));
+        if (m.form) {
+            call.options.object_cache->store_answer(*version, m.form, node.resource->path,
+                                                    node.resource->etag, w.written_since(mark));
+        }
     }
 }
 
@@ -116,6 +165,7 @@ http::Response run_multiget(const Options& options, dav::Call& call, const xml::
                                        "Too many hrefs in one calendar-multiget");
     }
     for (const std::string& h : m->hrefs) m->wanted.push_back(object_path(call, h));
+    if (call.node.is_collection() && call.node.resource) m->form = answer_form(call, m->props);
     xml::Writer w(4096);
     w.start(dav("multistatus"));
     return dav::answer_in_batches(

@@ -58,10 +58,13 @@ void read_bodies(dav::Call& call, std::vector<store::StoredObject>& candidates,
         paths.push_back(candidates[i].resource.path);
         index.emplace(candidates[i].resource.path, i);
     }
+    // The row comes with its body, so the ETag answered is the body's even
+    // when a write landed after the candidates were listed (or the body
+    // came from the object cache, at the revision the request first saw).
     for (store::StoredObject& o : call.read_objects(paths)) {
         const auto it = index.find(o.resource.path);
         if (it == index.end()) continue;
-        candidates[it->second].body = std::move(o.body);
+        candidates[it->second] = std::move(o);
         has_body[it->second] = true;
     }
 }

@@ -43,7 +43,7 @@ struct Config {
     std::size_t max_instances = 10000;
     std::size_t query_memo_entries = 200000;  ///< remembered calendar-query verdicts
     std::size_t listing_cache_mb = 64;        ///< cached member listings (dav::ListingCache)
-    std::size_t object_cache_mb = 128;        ///< cached objects by revision (dav::ObjectCache)
+    std::size_t object_cache_mb = 256;        ///< cached objects and multiget answers (dav::ObjectCache)
     std::size_t max_report_results = 10000;  ///< responses per REPORT (then a 507)
     // Storage
     std::string data_dir = "var";

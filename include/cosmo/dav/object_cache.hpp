@@ -17,7 +17,11 @@
 /// collection's id, so a home that moved, or a collection made anew, never
 /// meets objects of its predecessor.
 ///
-/// Thread-safe; least recently used collections go first past max_bytes.
+/// Once a response is kept for an object (store_answer), the entry keeps
+/// the response instead of the object: a response holds the body too, and
+/// the object is read again only by a request of another form.
+///
+/// Thread-safe; least recently used entries go first past max_bytes.
 
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +29,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -54,30 +59,63 @@ public:
     /// be older than what it holds and are not kept).
     void store(const Version& v, const std::vector<const store::StoredObject*>& objects);
 
+    /// The multistatus responses kept for paths in `form` at v (nullptr
+    /// where none): a response's bytes are a function of the object and of
+    /// the form (the request's properties, prefix and owner; see
+    /// caldav multiget.cpp), so an object held at v answers the same way
+    /// every time.
+    std::vector<std::shared_ptr<const std::string>> find_answers(
+        const Version& v, const std::shared_ptr<const std::string>& form,
+        const std::vector<std::string>& paths);
+
+    /// Keeps the response written in form for the object at path with the
+    /// given ETag, if the cache holds that object at v (then the response was
+    /// made from it), in place of the object. One form per object.
+    void store_answer(const Version& v, const std::shared_ptr<const std::string>& form,
+                      const std::string& path, const std::string& etag, std::string_view answer);
+
     /// Bytes held, by the estimate eviction uses (tests, metrics).
     std::size_t bytes();
 
 private:
     using Shared = std::shared_ptr<const store::StoredObject>;
-    struct Slot {
-        std::int64_t revision = 0;
-        std::unordered_map<std::string, Shared> objects;  ///< by path
+    struct Slot;
+    /// An entry's place in the recency list: its slot and the path it is
+    /// kept under (map keys do not move while they exist).
+    struct Use {
+        Slot* slot;
+        const std::string* path;
+    };
+    struct Entry {
+        Shared object;  ///< nullptr once an answer took its place
+        std::string etag;
+        std::shared_ptr<const std::string> form;    ///< of answer
+        std::shared_ptr<const std::string> answer;  ///< nullptr: none kept
         std::size_t bytes = 0;
-        std::list<std::string>::iterator lru;
+        std::list<Use>::iterator use;
+    };
+    struct Slot {
+        const std::string* key = nullptr;  ///< its key in slots_
+        std::int64_t revision = 0;
+        std::unordered_map<std::string, Entry> objects;  ///< by path
     };
 
     /// The slot of v, made or moved to v's revision when v is newer; nullptr
-    /// when the cache holds a newer revision than v.
+    /// when the cache holds a newer revision than v (or none, unless create).
     Slot* slot_at(const Version& v, bool create);
+    /// Marks an entry used just now.
+    void touch(Entry& e);
+    void drop(Slot& slot, const std::string& path);
     void clear(Slot& slot);
-    /// Drops least recently used slots other than keep until room bytes fit.
-    void evict_others(const std::string& keep, std::size_t room);
+    /// Drops least recently used entries until room more bytes fit; slots
+    /// left empty go too, except `keep`.
+    void make_room(std::size_t room, const Slot* keep);
 
     std::size_t max_bytes_;
     std::mutex mutex_;
     std::size_t bytes_ = 0;
     std::unordered_map<std::string, Slot> slots_;
-    std::list<std::string> lru_;  ///< slot keys, most recently used first
+    std::list<Use> uses_;  ///< most recently used first
 };
 
 }  // namespace cosmo::dav

@@ -42,6 +42,17 @@ public:
     /// batch whose size is known once its rows are read).
     void reserve(std::size_t more) { out_.reserve(out_.size() + more); }
 
+    /// A mark of where the next element will start (its start tag closed
+    /// first), and the bytes written since a mark: the serialization of
+    /// whole elements written between the two, for a caller to keep.
+    std::size_t mark() {
+        close_start_tag();
+        return out_.size();
+    }
+    std::string_view written_since(std::size_t mark) const {
+        return std::string_view(out_).substr(mark);
+    }
+
     /// Closes open elements and returns the document.
     std::string finish();
     /// Appends the document written so far to `out` and forgets it, keeping

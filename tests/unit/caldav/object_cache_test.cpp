@@ -122,6 +122,46 @@ TEST_F(ObjectCacheTest, RepeatedHrefIsAnsweredEachTime) {
     EXPECT_EQ(responses, 4u);
 }
 
+// Responses are kept per form: the same request answers with the same
+// bytes, and another form (other properties, a partial calendar-data) is
+// never answered with a response kept for the first.
+TEST_F(ObjectCacheTest, KeptResponsesAnswerOnlyTheirOwnForm) {
+    const std::string hrefs = "<D:href>" + href(0) + "</D:href><D:href>" + href(1) + "</D:href>";
+    const std::string whole = "<C:calendar-multiget " + kNs +
+                              "><D:prop><D:getetag/><C:calendar-data/></D:prop>" + hrefs +
+                              "</C:calendar-multiget>";
+    const std::string first = report(kCal, whole).body();
+    const std::size_t bytes = cache->bytes();
+    const std::string again = report(kCal, whole).body();
+    EXPECT_EQ(again, first);
+    EXPECT_EQ(cache->bytes(), bytes);  // nothing new kept
+
+    const std::string etag_only = report(kCal, "<C:calendar-multiget " + kNs +
+                                                   "><D:prop><D:getetag/></D:prop>" + hrefs +
+                                                   "</C:calendar-multiget>")
+                                      .body();
+    EXPECT_EQ(etag_only.find("calendar-data"), std::string::npos);
+    EXPECT_NE(etag_only.find("<D:getetag>"), std::string::npos);
+
+    const std::string partial =
+        report(kCal, "<C:calendar-multiget " + kNs +
+                         "><D:prop><C:calendar-data><C:comp name=\"VCALENDAR\"><C:prop "
+                         "name=\"VERSION\"/><C:comp name=\"VEVENT\"><C:prop name=\"UID\"/>"
+                         "</C:comp></C:comp></C:calendar-data></D:prop>" +
+                         hrefs + "</C:calendar-multiget>")
+            .body();
+    EXPECT_EQ(partial.find("SUMMARY"), std::string::npos) << partial;
+    EXPECT_NE(partial.find("UID:uid-1"), std::string::npos);
+
+    // The first form, asked again after the others, is still itself.
+    EXPECT_EQ(report(kCal, whole).body(), first);
+    // And an edit is seen in it.
+    ASSERT_EQ(put_ics(href(1), body(1, "edited")).result_int(), 204u);
+    const std::string edited = report(kCal, whole).body();
+    EXPECT_NE(edited.find("DESCRIPTION:edited"), std::string::npos);
+    EXPECT_EQ(edited.find("DESCRIPTION:one&#13;\nSUMMARY:test uid-1"), std::string::npos) << edited;
+}
+
 // The short way to an href's path (a plain member name after the
 // collection's own href) and parse_target agree on every form.
 TEST_F(ObjectCacheTest, EveryFormOfAnHrefNamesTheSameMember) {
@@ -178,15 +218,24 @@ TEST(ObjectCache, OnlyTheRevisionSeenLastIsKept) {
     EXPECT_TRUE(cache.find(at6, {"c/a.ics"}, missing).empty());
     EXPECT_EQ(missing, std::vector<std::string>{"c/a.ics"});
     EXPECT_EQ(cache.bytes(), 0u);
-    // A slower request still at revision 5 neither finds nor keeps anything.
+    // A slower request still at revision 5 may keep what it read (never
+    // older than revision 5), but the next request at 6 drops it again.
     cache.store(at5, {&a});
+    missing.clear();
+    EXPECT_TRUE(cache.find(at6, {"c/a.ics"}, missing).empty());
     EXPECT_EQ(cache.bytes(), 0u);
+    // Once revision 6 is held, revision 5 neither finds nor keeps anything.
+    cache.store(at6, {&a});
+    const std::size_t held = cache.bytes();
+    EXPECT_GT(held, 0u);
     missing.clear();
     EXPECT_TRUE(cache.find(at5, {"c/a.ics"}, missing).empty());
+    const store::StoredObject b = object("c/b.ics", 10);
+    cache.store(at5, {&b});
+    EXPECT_EQ(cache.bytes(), held);
 
     // Another placement of the same home (a move) or another shard never
     // meets these objects.
-    cache.store(at6, {&a});
     EXPECT_NE(dav::ObjectCache::version_of(owner(1, 2), collection).key, at6.key);
     EXPECT_NE(dav::ObjectCache::version_of(owner(2, 1), collection).key, at6.key);
     missing.clear();
@@ -195,7 +244,7 @@ TEST(ObjectCache, OnlyTheRevisionSeenLastIsKept) {
                     .empty());
 }
 
-TEST(ObjectCache, LeastRecentlyUsedCollectionsGoFirst) {
+TEST(ObjectCache, LeastRecentlyUsedEntriesGoFirst) {
     dav::ObjectCache cache(20000);
     std::vector<dav::ObjectCache::Version> versions;
     for (int c = 0; c < 3; ++c) {
@@ -215,10 +264,42 @@ TEST(ObjectCache, LeastRecentlyUsedCollectionsGoFirst) {
     EXPECT_EQ(cache.find(versions[2], {"c/a.ics"}, missing).size(), 1u);
     EXPECT_LE(cache.bytes(), 20000u);
 
-    // A collection larger than the whole cache keeps what fits.
+    // An object larger than the whole cache is not kept.
     const store::StoredObject huge = object("c/h.ics", 30000);
     cache.store(versions[0], {&huge});
     EXPECT_LE(cache.bytes(), 20000u);
+    EXPECT_TRUE(cache.find(versions[0], {"c/h.ics"}, missing).empty());
+}
+
+TEST(ObjectCache, AnAnswerTakesTheObjectsPlace) {
+    dav::ObjectCache cache(1 << 20);
+    store::Resource collection;
+    collection.id = 1;
+    collection.revision = 1;
+    const auto v = dav::ObjectCache::version_of(owner(1, 1), collection);
+    const store::StoredObject a = object("c/a.ics", 4000);
+    cache.store(v, {&a});
+    const auto form = std::make_shared<const std::string>("form");
+    // An answer for another ETag (made from another state) is not kept.
+    cache.store_answer(v, form, "c/a.ics", "other", "<response/>");
+    EXPECT_EQ(cache.find_answers(v, form, {"c/a.ics"})[0], nullptr);
+
+    const std::size_t with_object = cache.bytes();
+    cache.store_answer(v, form, "c/a.ics", a.resource.etag, "<response>a</response>");
+    EXPECT_LT(cache.bytes(), with_object);  // the 4,000-byte body went
+    const auto found = cache.find_answers(v, std::make_shared<const std::string>("form"),
+                                          {"c/a.ics", "c/b.ics"});
+    ASSERT_NE(found[0], nullptr);
+    EXPECT_EQ(*found[0], "<response>a</response>");
+    EXPECT_EQ(found[1], nullptr);
+    EXPECT_EQ(cache.find_answers(v, std::make_shared<const std::string>("other form"),
+                                 {"c/a.ics"})[0],
+              nullptr);
+    // A request that needs the object reads it again and it is kept again.
+    std::vector<std::string> missing;
+    EXPECT_TRUE(cache.find(v, {"c/a.ics"}, missing).empty());
+    cache.store(v, {&a});
+    EXPECT_EQ(cache.find(v, {"c/a.ics"}, missing).size(), 1u);
 }
 
 }  // namespace
