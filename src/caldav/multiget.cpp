@@ -107,7 +107,8 @@ void write_batch(dav::Call& call, const Multiget& m, std::size_t begin, std::siz
     std::map<std::string, store::StoredObject> found;
     std::size_t body_bytes = 0;
     if (!paths.empty()) {
-        for (store::StoredObject& o : call.read_objects(paths)) {
+        // With a form, each response is kept instead of its object.
+        for (store::StoredObject& o : call.read_objects(paths, /*keep=*/!m.form)) {
             body_bytes += o.body.size();
             std::string p = o.resource.path;
             found.emplace(std::move(p), std::move(o));
@@ -144,7 +145,8 @@ void write_batch(dav::Call& call, const Multiget& m, std::size_t begin, std::siz
         const dav::Node& node = nodes[*node_of[i - begin]];
         const std::size_t mark = w.mark();
         dav::write_prop_response(call, node, m.props, false, w, dead.of(*node_of[i - begin]));
-        if (m.form) {
+        // Only members: the collection's revision says nothing of others.
+        if (m.form && node.resource->collection_id == call.node.resource->id) {
             call.options.object_cache->store_answer(*version, m.form, node.resource->path,
                                                     node.resource->etag, w.written_since(mark));
         }

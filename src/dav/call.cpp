@@ -103,7 +103,8 @@ std::string Call::href_of(const std::string& store_path) const {
     return store_href(options.prefix, owner->name, store_path);
 }
 
-std::vector<store::StoredObject> Call::read_objects(const std::vector<std::string>& paths) {
+std::vector<store::StoredObject> Call::read_objects(const std::vector<std::string>& paths,
+                                                    bool keep) {
     ObjectCache* cache = options.object_cache.get();
     if (!cache || !owner || !node.resource || !node.resource->is_collection) {
         return session->read_objects(paths);
@@ -120,11 +121,13 @@ std::vector<store::StoredObject> Call::read_objects(const std::vector<std::strin
     std::vector<store::StoredObject> out = cache->find(version, members, to_read);
     if (to_read.empty()) return out;
     std::vector<store::StoredObject> read = session->read_objects(to_read);
-    std::vector<const store::StoredObject*> read_members;
-    for (const store::StoredObject& o : read) {
-        if (is_member(o.resource.path)) read_members.push_back(&o);
+    if (keep) {
+        std::vector<const store::StoredObject*> read_members;
+        for (const store::StoredObject& o : read) {
+            if (is_member(o.resource.path)) read_members.push_back(&o);
+        }
+        cache->store(version, read_members);
     }
-    cache->store(version, read_members);
     out.reserve(out.size() + read.size());
     std::move(read.begin(), read.end(), std::back_inserter(out));
     return out;

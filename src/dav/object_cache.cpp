@@ -108,6 +108,34 @@ std::vector<store::StoredObject> ObjectCache::find(const Version& v,
     return out;
 }
 
+ObjectCache::Entry* ObjectCache::place(Slot& slot, const std::string& path,
+                                       const std::string& etag, std::size_t size) {
+    auto it = slot.objects.find(path);
+    if (it != slot.objects.end() && it->second.etag != etag) return nullptr;
+    const std::size_t held = it == slot.objects.end() ? 0 : it->second.bytes;
+    if (size > held) {
+        make_room(size - held, &slot);
+        it = slot.objects.find(path);  // room may have been made from this entry
+        const std::size_t left = it == slot.objects.end() ? 0 : it->second.bytes;
+        if (bytes_ - left + size > max_bytes_) return nullptr;  // larger than the cache
+    }
+    if (it == slot.objects.end()) {
+        it = slot.objects.emplace(path, Entry{}).first;
+        it->second.etag = etag;
+        uses_.push_front(Use{&slot, &it->first});
+        it->second.use = uses_.begin();
+    } else {
+        touch(it->second);
+    }
+    bytes_ = bytes_ - it->second.bytes + size;
+    it->second.bytes = size;
+    return &it->second;
+}
+
+void ObjectCache::forget_if_empty(Slot& slot) {
+    if (slot.objects.empty()) slots_.erase(std::string(*slot.key));
+}
+
 void ObjectCache::store(const Version& v, const std::vector<const store::StoredObject*>& objects) {
     if (objects.empty()) return;
     std::vector<std::pair<Shared, std::size_t>> copies;  // made outside the lock
@@ -120,36 +148,16 @@ void ObjectCache::store(const Version& v, const std::vector<const store::StoredO
     Slot* slot = slot_at(v, true);
     if (!slot) return;
     for (auto& [object, size] : copies) {
-        const auto it = slot->objects.find(object->resource.path);
-        if (it != slot->objects.end()) {
-            // Held already; an entry that kept only an answer takes the
-            // object back when it is the same (a request of another form).
-            Entry& e = it->second;
-            if (e.object || e.etag != object->resource.etag) continue;
-            const std::size_t more = size - kEntryOverhead;
-            make_room(more, slot);
-            if (bytes_ + more > max_bytes_ || !slot->objects.contains(object->resource.path)) {
-                continue;
-            }
-            e.object = std::move(object);
-            e.bytes += more;
-            bytes_ += more;
-            touch(e);
-            continue;
-        }
-        make_room(size, slot);
-        if (bytes_ + size > max_bytes_) break;  // larger than the whole cache
-        const std::string path = object->resource.path;
-        Entry e;
-        e.etag = object->resource.etag;
-        e.object = std::move(object);
-        e.bytes = size;
-        const auto placed = slot->objects.emplace(path, std::move(e)).first;
-        uses_.push_front(Use{slot, &placed->first});
-        placed->second.use = uses_.begin();
-        bytes_ += size;
+        const store::Resource& r = object->resource;
+        const auto it = slot->objects.find(r.path);
+        if (it != slot->objects.end() && it->second.object) continue;  // held already
+        // An entry that kept only an answer takes the object back beside it
+        // (a request of another form needed it).
+        const std::size_t total =
+            it == slot->objects.end() ? size : it->second.bytes + size - kEntryOverhead;
+        if (Entry* e = place(*slot, r.path, r.etag, total)) e->object = std::move(object);
     }
-    if (slot->objects.empty()) slots_.erase(std::string(*slot->key));
+    forget_if_empty(*slot);
 }
 
 std::vector<std::shared_ptr<const std::string>> ObjectCache::find_answers(
@@ -174,27 +182,17 @@ void ObjectCache::store_answer(const Version& v, const std::shared_ptr<const std
                                const std::string& path, const std::string& etag,
                                std::string_view answer) {
     auto kept = std::make_shared<const std::string>(answer);  // made outside the lock
+    const std::size_t size = kEntryOverhead + kept->size() + 2 * path.size() + etag.size();
     std::lock_guard lock(mutex_);
-    Slot* slot = slot_at(v, false);
+    Slot* slot = slot_at(v, true);
     if (!slot) return;
-    auto it = slot->objects.find(path);
-    if (it == slot->objects.end() || it->second.etag != etag) return;
-    // The answer takes the object's place: what the entry holds becomes
-    // the answer and the overhead.
-    Entry& e = it->second;
-    const std::size_t size = kEntryOverhead + kept->size();
-    if (size > e.bytes) {
-        make_room(size - e.bytes, slot);
-        it = slot->objects.find(path);  // room may have been made from this entry
-        if (it == slot->objects.end() || bytes_ + size - it->second.bytes > max_bytes_) return;
+    // The answer takes the place of the object, if one was kept.
+    if (Entry* e = place(*slot, path, etag, size)) {
+        e->object.reset();
+        e->form = form;
+        e->answer = std::move(kept);
     }
-    Entry& held = it->second;
-    bytes_ = bytes_ - held.bytes + size;
-    held.bytes = size;
-    held.object.reset();
-    held.form = form;
-    held.answer = std::move(kept);
-    touch(held);
+    forget_if_empty(*slot);
 }
 
 std::size_t ObjectCache::bytes() {

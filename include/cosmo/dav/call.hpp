@@ -73,8 +73,10 @@ public:
     /// The owner's objects at paths with their bodies, as
     /// session->read_objects, each found path at least once. Members of
     /// the target collection come from the object cache when it holds them
-    /// at the revision this request saw, and are kept there when read.
-    std::vector<store::StoredObject> read_objects(const std::vector<std::string>& paths);
+    /// at the revision this request saw, and are kept there when read
+    /// (unless keep is false: the caller keeps what it makes of them).
+    std::vector<store::StoredObject> read_objects(const std::vector<std::string>& paths,
+                                                  bool keep = true);
 
     /// RFC 4918 §10.4: evaluates the If header (412 when false; 400 when
     /// malformed). Call before any lock check.

@@ -68,9 +68,10 @@ public:
         const Version& v, const std::shared_ptr<const std::string>& form,
         const std::vector<std::string>& paths);
 
-    /// Keeps the response written in form for the object at path with the
-    /// given ETag, if the cache holds that object at v (then the response was
-    /// made from it), in place of the object. One form per object.
+    /// Keeps the response written in form for the object at path (a member
+    /// of v's collection) with the given ETag, read after v was seen, in place of the object if one is
+    /// kept (an entry holding another ETag stays as it is). One form per
+    /// object.
     void store_answer(const Version& v, const std::shared_ptr<const std::string>& form,
                       const std::string& path, const std::string& etag, std::string_view answer);
 
@@ -107,6 +108,13 @@ private:
     void touch(Entry& e);
     void drop(Slot& slot, const std::string& path);
     void clear(Slot& slot);
+    /// The entry for path, made if absent, now counted as size bytes (room
+    /// made first); nullptr when it holds another ETag or size cannot fit.
+    Entry* place(Slot& slot, const std::string& path, const std::string& etag,
+                 std::size_t size);
+    /// Removes a slot that holds nothing (its revision need not be kept:
+    /// see slot_at).
+    void forget_if_empty(Slot& slot);
     /// Drops least recently used entries until room more bytes fit; slots
     /// left empty go too, except `keep`.
     void make_room(std::size_t room, const Slot* keep);

@@ -295,6 +295,10 @@ TEST(ObjectCache, AnAnswerTakesTheObjectsPlace) {
     EXPECT_EQ(cache.find_answers(v, std::make_shared<const std::string>("other form"),
                                  {"c/a.ics"})[0],
               nullptr);
+    // An answer made from an object read after v was seen is kept without
+    // the object having been kept first (a multiget keeps only answers).
+    cache.store_answer(v, form, "c/n.ics", "etag-n", "<response>n</response>");
+    ASSERT_NE(cache.find_answers(v, form, {"c/n.ics"})[0], nullptr);
     // A request that needs the object reads it again and it is kept again.
     std::vector<std::string> missing;
     EXPECT_TRUE(cache.find(v, {"c/a.ics"}, missing).empty());
