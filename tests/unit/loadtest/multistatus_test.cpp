@@ -101,6 +101,33 @@ TEST(Multistatus, UnescapesEntitiesReferencesAndCdata) {
     EXPECT_EQ(xml_unescape(""), "");
 }
 
+// The element texts the fast paths read (plain hrefs kept as they are,
+// references decoded in place) must equal what unescaping the whole
+// content and trimming it gives, white space made by references included.
+TEST(Multistatus, ElementTextsEqualUnescapeThenTrim) {
+    const std::string body =
+        "<D:multistatus xmlns:D=\"DAV:\"><D:response><D:href> /c/a.ics\n</D:href>"
+        "<D:propstat><D:prop><D:getetag>\n  &quot;e&amp;1&quot;  </D:getetag>"
+        "<D:getcontenttype>text/calendar</D:getcontenttype></D:prop>"
+        "<D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>"
+        "<D:response><D:href>/c/b%2Fc%zz%41.ics</D:href><D:propstat><D:prop>"
+        "<D:getetag>&#13;&#10;\"x\"&#32;</D:getetag><CS:getctag xmlns:CS=\"x\">a&#9;b</CS:getctag>"
+        "</D:prop></D:propstat></D:response>"
+        "<D:response><D:href>https://h:8443/c/%C3%A9.ics</D:href><D:status>HTTP/1.1 404 "
+        "Not Found</D:status></D:response></D:multistatus>";
+    const Multistatus ms = parse_multistatus(body);
+    ASSERT_EQ(ms.responses.size(), 3u);
+    EXPECT_EQ(ms.responses[0].href, "/c/a.ics");
+    EXPECT_EQ(ms.responses[0].etag, "\"e&1\"");
+    EXPECT_EQ(ms.responses[1].href, "/c/b/c%zzA.ics");  // %zz is not an escape: kept
+    EXPECT_EQ(ms.responses[1].etag, "\"x\"");           // references that make white space
+    EXPECT_EQ(ms.responses[1].ctag, "a\tb");
+    EXPECT_EQ(ms.responses[2].href, "/c/\xC3\xA9.ics");
+    EXPECT_EQ(ms.responses[2].status, 404);
+    EXPECT_EQ(normalize_href("/a%20b/%4"), "/a b/%4");
+    EXPECT_EQ(normalize_href("http://h"), "/");
+}
+
 TEST(Multistatus, NotAMultistatus) {
     EXPECT_FALSE(parse_multistatus("<html>error</html>").ok);
     EXPECT_FALSE(parse_multistatus("").ok);
