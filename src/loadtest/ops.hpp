@@ -35,9 +35,12 @@ asio::awaitable<std::optional<Outcome>> ensure_etag(Client& c, Workload& w, int 
 /// PUTs the next revision of a seeded event with If-Match (RFC 7232 §3.1)
 /// and records the change for the next sync validation.
 asio::awaitable<Outcome> edit_event(Client& c, Workload& w, int user, int index);
-/// calendar-multiget of hrefs in batches; checks every href comes back with data.
+/// calendar-multiget of hrefs in batches; checks every href comes back once
+/// with data. `remember` keeps the ETags read for later edits (the client
+/// profiles); the multiget-50 operation edits nothing and keeps none.
 asio::awaitable<Outcome> multiget(Client& c, Workload& w, int user,
-                                  const std::vector<std::string>& hrefs, std::size_t batch);
+                                  const std::vector<std::string>& hrefs, std::size_t batch,
+                                  bool remember = true);
 /// sync-collection from the user's stored token; checks that every change
 /// this client made since is reported, and exactly those when `exact`.
 /// Fills `changed` (hrefs not 404) and moves the stored token on success.
