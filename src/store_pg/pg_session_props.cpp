@@ -70,7 +70,11 @@ std::vector<std::vector<DeadProperty>> PgSession::dead_properties_of(
         // Rows come ordered by path; hand each group to every resource with
         // that path (a path may be listed twice).
         std::unordered_map<std::string, std::vector<DeadProperty>> by_path;
-        for (const auto& row : txn.exec_prepared(q::kPropsListMany, owner_, text_array(paths))) {
+        const pqxx::result rows =
+            txn.exec_prepared(q::kPropsListMany, owner_, text_array(paths), epoch_);
+        home_confirmed_by(rows);
+        for (const auto& row : rows) {
+            if (row[0].is_null()) continue;  // none: the row says only "home here"
             by_path[row[0].as<std::string>()].push_back(
                 {row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>()});
         }

@@ -283,10 +283,14 @@ const std::array kShard{
           "SELECT p.ns, p.name, p.value_xml FROM (SELECT WHERE " COSMO_HOME_HERE("$1", "$3")
           ") here LEFT JOIN dead_property p ON p.owner_id = $1 AND p.path = $2 "
           "ORDER BY p.ns, p.name"},
-    // Every dead property of the paths in $2 (PROPFIND Depth 1 members).
+    // Every dead property of the paths in $2 (PROPFIND Depth 1 members),
+    // filtered and left-joined as kPropsList: it is the last statement of a
+    // home or calendar listing with dead properties (Apple Calendar's poll
+    // of the home), and so spares that listing its confirm_reads().
     Query{q::kPropsListMany,
-          "SELECT path, ns, name, value_xml FROM dead_property "
-          "WHERE owner_id = $1 AND path = ANY($2::text[]) ORDER BY path, ns, name"},
+          "SELECT p.path, p.ns, p.name, p.value_xml FROM (SELECT WHERE "
+          COSMO_HOME_HERE("$1", "$3") ") here LEFT JOIN dead_property p "
+          "ON p.owner_id = $1 AND p.path = ANY($2::text[]) ORDER BY p.path, p.ns, p.name"},
     Query{q::kPropGet,
           "SELECT ns, name, value_xml FROM dead_property "
           "WHERE owner_id = $1 AND path = $2 AND ns = $3 AND name = $4"},

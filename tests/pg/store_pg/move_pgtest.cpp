@@ -244,6 +244,23 @@ TEST_F(MoveTest, RowsOfAPlacementCheckedReadConfirmTheHome) {
     EXPECT_TRUE(query->dead_properties(*query->stat("calendar/")).empty());
     move(moved, other_shard(moved));
     query->confirm_reads();
+
+    // So do the dead properties of a listing's members (the last read of a
+    // PROPFIND Depth 1 on the home), with or without properties, and after
+    // a move they confirm nothing.
+    const auto lister_user = fresh(moved);
+    auto lister = shards_->open(lister_user);
+    const auto home = lister->stat("");
+    ASSERT_TRUE(home);
+    std::vector<store::Resource> kids = lister->children(*home);
+    ASSERT_FALSE(kids.empty());
+    std::vector<const store::Resource*> members;
+    for (const auto& k : kids) members.push_back(&k);
+    EXPECT_EQ(lister->dead_properties_of(members).size(), members.size());
+    move(lister_user, other_shard(lister_user));
+    lister->confirm_reads();  // the members' statement saw the home whole
+    EXPECT_EQ(lister->dead_properties_of(members).size(), members.size());
+    EXPECT_EQ(error_of([&] { lister->confirm_reads(); }), Errc::kMoved);
 }
 
 TEST_F(MoveTest, FenceWaitsForAnInFlightWriteAndCarriesIt) {
