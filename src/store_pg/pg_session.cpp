@@ -62,6 +62,26 @@ std::vector<std::string> strings_of(const pqxx::field& array) {
     }
 }
 
+/// Dead properties from the three arrays (ns, name, value_xml) a statement
+/// aggregated in kPropsList order; NULL arrays: none. nullopt if their
+/// lengths differ (never, from one aggregate over the same rows): then
+/// nothing is remembered and the properties are read again when asked.
+std::optional<std::vector<store::DeadProperty>> properties_of(const pqxx::field& ns_array,
+                                                              const pqxx::field& name_array,
+                                                              const pqxx::field& value_array) {
+    const auto ns = strings_of(ns_array);
+    const auto names = strings_of(name_array);
+    const auto values = strings_of(value_array);
+    if (ns.size() != names.size() || ns.size() != values.size()) {
+        return std::nullopt;
+    }
+    std::vector<store::DeadProperty> props;
+    for (std::size_t i = 0; i < ns.size(); ++i) {
+        props.push_back({ns[i], names[i], values[i]});
+    }
+    return props;
+}
+
 }  // namespace
 
 PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
@@ -147,21 +167,15 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
                     if (int64_of(r[0][kLockCount]) == 0) {
                         home_locks_.emplace();  // no lock anywhere in the home
                     }
-                    const auto ns = strings_of(r[0][kLockCount + 1]);
-                    const auto names = strings_of(r[0][kLockCount + 2]);
-                    const auto values = strings_of(r[0][kLockCount + 3]);
-                    if (ns.size() == names.size() && ns.size() == values.size()) {
-                        std::vector<store::DeadProperty> props;
-                        for (std::size_t i = 0; i < ns.size(); ++i) {
-                            props.push_back({ns[i], names[i], values[i]});
-                        }
+                    if (auto props = properties_of(r[0][kLockCount + 1], r[0][kLockCount + 2],
+                                                   r[0][kLockCount + 3])) {
                         if (contexts_ != nullptr && home_locks_ && home_) {
                             if (const auto& parent = stat_cache_.at(parent_of(first_path))) {
                                 contexts_->remember(owner_, epoch_, parent->path,
-                                                    WriteContext{*home_, *parent, props});
+                                                    WriteContext{*home_, *parent, *props});
                             }
                         }
-                        props_cache_.emplace(parent_of(first_path), std::move(props));
+                        props_cache_.emplace(parent_of(first_path), std::move(*props));
                     }
                 }
             }
@@ -372,9 +386,21 @@ std::vector<Resource> PgSession::children(const Resource& collection) {
         if (!collection.is_collection) {
             return out;
         }
-        for (const auto& row : txn.exec_prepared(q::kChildren, owner_, collection.id)) {
-            out.push_back(int64_of(row[0]) == 0 ? collection_from(row.slice(2, 8))
-                                                : object_from(row.slice(8, 16)));
+        const pqxx::result rows = txn.exec_prepared(q::kChildren, owner_, collection.id, epoch_);
+        home_confirmed_by(rows);
+        for (const auto& row : rows) {
+            if (int64_of(row[0]) != 0) {
+                out.push_back(object_from(row.slice(8, 16)));
+                continue;
+            }
+            out.push_back(collection_from(row.slice(2, 8)));
+            if (home_fresh_) {
+                // The child's dead properties came with it: a listing's
+                // dead_properties_of() is then served from props_cache_.
+                if (auto props = properties_of(row[16], row[17], row[18])) {
+                    props_cache_.emplace(out.back().path, std::move(*props));
+                }
+            }
         }
         return out;
     });

@@ -2,6 +2,7 @@
 // (RFC 4918 §6-7). Both are keyed by home-relative path, so copy/move/delete
 // rewrite them with prefix statements (pg_session.cpp).
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "cosmo/store/error.hpp"
@@ -57,6 +58,17 @@ std::vector<DeadProperty> PgSession::dead_properties(const store::Resource& reso
 
 std::vector<std::vector<DeadProperty>> PgSession::dead_properties_of(
     const std::vector<const store::Resource*>& resources) {
+    // Child collections listed by children() came with their properties:
+    // a home's listing reads none again (nor confirms the home again).
+    if (home_fresh_ && !resources.empty() &&
+        std::all_of(resources.begin(), resources.end(), [&](const store::Resource* r) {
+            return r->is_collection && props_cache_.contains(r->path);
+        })) {
+        std::vector<std::vector<DeadProperty>> out;
+        out.reserve(resources.size());
+        for (const store::Resource* r : resources) out.push_back(props_cache_.find(r->path)->second);
+        return out;
+    }
     return run([&](pqxx::transaction_base& txn) {
         std::vector<std::vector<DeadProperty>> out(resources.size());
         if (resources.empty()) {

@@ -106,19 +106,30 @@ const std::array kShard{
           "FROM object o JOIN collection c ON c.id = o.collection_id "
           "WHERE c.owner_id = $1 AND c.path = $2 AND o.name = $3"},
     // The members of a collection in one round trip: the child collections
-    // by path (columns 2..7, as COSMO_COLL_COLS), then the objects by name
-    // (columns 8..15, as COSMO_OBJ_COLS); column 0 says which. Sorted in
-    // byte order whatever the database's collation: memcmp, not strcoll,
-    // for a 10,000-member calendar.
+    // by path (columns 2..7, as COSMO_COLL_COLS) with their dead properties
+    // as three arrays in kPropsList order (16..18), then the objects by
+    // name (columns 8..15, as COSMO_OBJ_COLS); column 0 says which. Sorted
+    // in byte order whatever the database's collation: memcmp, not
+    // strcoll, for a 10,000-member calendar. The child collections'
+    // properties are what a PROPFIND Depth 1 on the home (Apple Calendar's
+    // poll) asks next: with them here, and the COSMO_HOME_HERE filter, the
+    // listing needs neither kPropsListMany nor confirm_reads().
     Query{q::kChildren,
           "SELECT 0 AS k, c.path COLLATE \"C\" AS sort_name, " COSMO_COLL_COLS
           ", NULL::bigint, NULL::bigint, "
-          "NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::bigint, NULL::bigint "
-          "FROM collection c WHERE c.owner_id = $1 AND c.parent_id = $2 "
-          "UNION ALL SELECT 1, o.name COLLATE \"C\", NULL::bigint, NULL::text, NULL::smallint, "
-          "NULL::bigint, NULL::bigint, NULL::bigint, " COSMO_OBJ_COLS " FROM object o "
+          "NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::bigint, NULL::bigint, "
+          "d.ns, d.names, d.vals FROM collection c LEFT JOIN LATERAL (SELECT "
+          "array_agg(p.ns ORDER BY p.ns, p.name) AS ns, "
+          "array_agg(p.name ORDER BY p.ns, p.name) AS names, "
+          "array_agg(p.value_xml ORDER BY p.ns, p.name) AS vals FROM dead_property p "
+          "WHERE p.owner_id = $1 AND p.path = c.path) d ON true "
+          "WHERE c.owner_id = $1 AND c.parent_id = $2 AND " COSMO_HOME_HERE("$1", "$3")
+          " UNION ALL SELECT 1, o.name COLLATE \"C\", NULL::bigint, NULL::text, NULL::smallint, "
+          "NULL::bigint, NULL::bigint, NULL::bigint, " COSMO_OBJ_COLS
+          ", NULL::text[], NULL::text[], NULL::text[] FROM object o "
           "JOIN collection c ON c.id = o.collection_id "
-          "WHERE c.owner_id = $1 AND o.collection_id = $2 ORDER BY 1, 2"},
+          "WHERE c.owner_id = $1 AND o.collection_id = $2 AND " COSMO_HOME_HERE("$1", "$3")
+          " ORDER BY 1, 2"},
     Query{q::kObjectBody,
           "SELECT o.body FROM object o JOIN collection c ON c.id = o.collection_id "
           "WHERE c.owner_id = $1 AND o.id = $2"},

@@ -245,21 +245,33 @@ TEST_F(MoveTest, RowsOfAPlacementCheckedReadConfirmTheHome) {
     move(moved, other_shard(moved));
     query->confirm_reads();
 
-    // So do the dead properties of a listing's members (the last read of a
-    // PROPFIND Depth 1 on the home), with or without properties, and after
-    // a move they confirm nothing.
+    // So does a listing of a collection's members, which brings the child
+    // collections' dead properties along (a PROPFIND Depth 1 on the home,
+    // Apple Calendar's poll, reads them next and then needs no statement),
+    // and so does the members' own statement when it is needed (objects).
     const auto lister_user = fresh(moved);
     auto lister = shards_->open(lister_user);
     const auto home = lister->stat("");
     ASSERT_TRUE(home);
-    std::vector<store::Resource> kids = lister->children(*home);
-    ASSERT_FALSE(kids.empty());
-    std::vector<const store::Resource*> members;
-    for (const auto& k : kids) members.push_back(&k);
-    EXPECT_EQ(lister->dead_properties_of(members).size(), members.size());
+    const std::vector<store::Resource> kids = lister->children(*home);
+    std::vector<const store::Resource*> collections;
+    for (const auto& k : kids) collections.push_back(&k);
+    ASSERT_EQ(collections.size(), 2u);  // calendar/, notes/
+    const auto props = lister->dead_properties_of(collections);
+    ASSERT_EQ(props.size(), 2u);
+    EXPECT_TRUE(props[0].empty());
+    ASSERT_EQ(props[1].size(), 1u);
+    EXPECT_EQ(props[1][0].name, "color");
+    EXPECT_EQ(props[1][0].value_xml, "<x:c xmlns:x=\"urn:x\"/>");
+    const auto bin = lister->stat("notes/bin");
+    ASSERT_TRUE(bin);
+    EXPECT_EQ(lister->dead_properties_of({&*bin}).size(), 1u);
     move(lister_user, other_shard(lister_user));
-    lister->confirm_reads();  // the members' statement saw the home whole
-    EXPECT_EQ(lister->dead_properties_of(members).size(), members.size());
+    lister->confirm_reads();  // the last statement saw the home whole
+    // After the move neither statement finds the home, and neither confirms.
+    EXPECT_TRUE(lister->children(*home).empty());
+    EXPECT_EQ(error_of([&] { lister->confirm_reads(); }), Errc::kMoved);
+    EXPECT_EQ(lister->dead_properties_of({&*bin}).size(), 1u);
     EXPECT_EQ(error_of([&] { lister->confirm_reads(); }), Errc::kMoved);
 }
 
