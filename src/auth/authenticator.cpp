@@ -4,12 +4,11 @@
 #include <memory>
 #include <stdexcept>
 
-#include <openssl/evp.h>
-
 #include <spdlog/spdlog.h>
 
 #include "cosmo/auth/basic_credentials.hpp"
 #include "cosmo/auth/password.hpp"
+#include "cosmo/core/digest.hpp"
 #include "cosmo/core/random.hpp"
 #include "cosmo/store/error.hpp"
 
@@ -19,24 +18,6 @@ using Clock = std::chrono::steady_clock;
 
 Authenticator::Authenticator(store::Directory& directory, Options options)
     : directory_(directory), options_(std::move(options)), cache_secret_(core::random_bytes(32)) {}
-
-namespace {
-
-/// SHA-256 fetched once for the process: OpenSSL 3 otherwise looks the
-/// algorithm up in its provider tables on every use.
-const EVP_MD* sha256() {
-    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    return md;
-}
-
-/// One digest context per thread, reset by every use.
-EVP_MD_CTX* digest_context() {
-    thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(
-        EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    return ctx.get();
-}
-
-}  // namespace
 
 /// SHA-256 of the per-process secret, the user (with its length) and the
 /// password: the cache's key, computed for every request. The one-shot
@@ -50,19 +31,14 @@ std::string Authenticator::cache_key(std::string_view user, std::string_view pas
     // The user's length first: no (user, password) pair reads as another
     // (a separator byte could itself be part of a decoded Basic user-id).
     const std::uint64_t user_size = user.size();
-    EVP_MD_CTX* ctx = digest_context();
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    const EVP_MD* md = sha256();
-    if (ctx == nullptr || md == nullptr || EVP_DigestInit_ex2(ctx, md, nullptr) != 1 ||
-        EVP_DigestUpdate(ctx, cache_secret_.data(), cache_secret_.size()) != 1 ||
-        EVP_DigestUpdate(ctx, &user_size, sizeof user_size) != 1 ||
-        EVP_DigestUpdate(ctx, user.data(), user.size()) != 1 ||
-        EVP_DigestUpdate(ctx, password.data(), password.size()) != 1 ||
-        EVP_DigestFinal_ex(ctx, digest, &len) != 1) {
-        throw std::runtime_error("SHA-256 is not available from OpenSSL");
-    }
-    return std::string(reinterpret_cast<char*>(digest), len);
+    const core::Sha256::Digest digest =
+        core::Sha256()
+            .update(cache_secret_)
+            .update(std::string_view(reinterpret_cast<const char*>(&user_size), sizeof user_size))
+            .update(user)
+            .update(password)
+            .finish();
+    return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
 bool Authenticator::cached(const std::string& key, Clock::time_point now) {

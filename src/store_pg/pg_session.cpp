@@ -4,10 +4,10 @@
 
 #include "pg_session.hpp"
 
-#include <openssl/evp.h>
 #include <string_view>
 #include <utility>
 
+#include "cosmo/core/digest.hpp"
 #include "cosmo/store/error.hpp"
 #include "paths.hpp"
 #include "queries.hpp"
@@ -21,14 +21,11 @@ using store::Error;
 using store::Resource;
 
 std::string etag_of(const std::string& body) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_Digest(body.data(), body.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-        throw Error(Errc::kInternal, "SHA-256 failed");
-    }
+    const core::Sha256::Digest digest = core::Sha256::of(body);
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
-    for (unsigned int i = 0; i < 16 && i < length; ++i) {  // 128 bits: 32 hex chars
+    out.reserve(32);
+    for (std::size_t i = 0; i < 16; ++i) {  // 128 bits: 32 hex chars
         out += kHex[digest[i] >> 4];
         out += kHex[digest[i] & 0xf];
     }
