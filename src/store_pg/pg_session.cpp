@@ -129,6 +129,12 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
             }  // else no home here yet: nothing to read
             if (!r[0][0].is_null()) {
                 home_ = collection_from(r[0]);
+                if (!with_first) {
+                    // The home's dead properties came along (kSessionOpen).
+                    if (auto props = properties_of(r[0][8], r[0][9], r[0][10])) {
+                        props_cache_.emplace("", std::move(*props));
+                    }
+                }
             }
             if (with_first) {
                 first_path_ = first_path;

@@ -365,7 +365,14 @@ const std::array kShard{
     "SELECT " COSMO_COLL_COLS ", p.epoch, p.state FROM (SELECT $1::bigint AS owner_id) o " \
     "LEFT JOIN collection c ON c.owner_id = o.owner_id AND c.path = '' "                   \
     "LEFT JOIN home_placement p ON p.owner_id = o.owner_id"
-    Query{q::kSessionOpen, COSMO_SESSION_OPEN},
+    // Alone (a request on the home or a principal), with the home's dead
+    // properties as three arrays in kPropsList order (columns 8..10): a
+    // PROPFIND on the home (Apple Calendar's poll) reads them next.
+    Query{q::kSessionOpen,
+          "SELECT s.*, d.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "
+          "array_agg(p.ns ORDER BY p.ns, p.name), array_agg(p.name ORDER BY p.ns, p.name), "
+          "array_agg(p.value_xml ORDER BY p.ns, p.name) FROM dead_property p "
+          "WHERE p.owner_id = $1 AND p.path = '') d ON true"},
     // The same plus the object the request is about (columns 8..16, as
     // object_by_path), a collection of that name with a slash (17..22,
     // which a request without the slash may mean) and the parent collection

@@ -6,6 +6,7 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -97,6 +98,38 @@ TEST_F(BatchReadsTest, BatchServesLaterLookupsOfACollectionsProperties) {
     // A new session reads the committed state.
     auto fresh = shards_->open(user_);
     EXPECT_EQ(fresh->dead_property(*fresh->stat("cal/sub/"), "urn:t", "x")->value_xml, "changed");
+}
+
+// The children listing brings the child collections' dead properties, and a
+// session opened on the home brings the home's: a PROPFIND Depth 1 on the
+// home (Apple Calendar's poll) reads no properties in statements of their
+// own. Proven as above, by changes committed in between.
+TEST_F(BatchReadsTest, HomeOpenAndChildrenBringTheirCollectionsProperties) {
+    {
+        auto s = shards_->open(user_);
+        s->set_dead_property(*s->stat(""), DeadProperty{"urn:t", "home", "h"});
+        s->commit();
+    }
+    auto s = shards_->open(user_);  // no first path: the home's own statement
+    const std::vector<store::Resource> kids = s->children(*s->stat(""));
+    const auto cal_it = std::find_if(kids.begin(), kids.end(),
+                                     [](const store::Resource& r) { return r.path == "cal/"; });
+    ASSERT_NE(cal_it, kids.end());
+
+    auto writer = shards_->open(user_);
+    writer->set_dead_property(*writer->stat(""), DeadProperty{"urn:t", "home", "changed"});
+    writer->set_dead_property(*writer->stat("cal/"), DeadProperty{"urn:t", "x", "changed"});
+    writer->commit();
+
+    const auto home = s->dead_properties(*s->stat(""));
+    ASSERT_EQ(home.size(), 1u);
+    EXPECT_EQ(home[0].value_xml, "h");
+    const auto cal = s->dead_properties_of({&*cal_it});
+    ASSERT_EQ(cal.size(), 1u);
+    ASSERT_EQ(cal[0].size(), 1u);
+    EXPECT_EQ(cal[0][0].value_xml, "cal");
+    auto fresh = shards_->open(user_);
+    EXPECT_EQ(fresh->dead_property(*fresh->stat(""), "urn:t", "home")->value_xml, "changed");
 }
 
 // One collection takes the = ANY query, several the join per path; both
