@@ -9,7 +9,6 @@
 namespace cosmo::test {
 namespace {
 
-const std::string kNs = "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"";
 const std::string kDisplayname = "{DAV:}displayname";
 
 class BatchReadsTest : public CaldavTest {

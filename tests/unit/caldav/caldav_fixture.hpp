@@ -10,6 +10,8 @@ namespace cosmo::test {
 
 inline const std::string kCal = kHome + "calendar/";
 inline const std::string kC = "urn:ietf:params:xml:ns:caldav";
+/// The namespace declarations of the REPORT and PROPFIND bodies the tests send.
+inline const std::string kNs = "xmlns:D=\"DAV:\" xmlns:C=\"" + kC + "\"";
 
 class CaldavTest : public DavTest {
 protected:

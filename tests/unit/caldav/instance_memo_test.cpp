@@ -12,8 +12,6 @@
 namespace cosmo::test {
 namespace {
 
-const std::string kNs = "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"";
-
 class InstanceMemoTest : public CaldavTest {
 protected:
     void SetUp() override {

@@ -9,7 +9,6 @@
 namespace cosmo::test {
 namespace {
 
-const std::string kNs = "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"";
 const std::string kCalendarData = "{urn:ietf:params:xml:ns:caldav}calendar-data";
 
 class ObjectCacheTest : public CaldavTest {

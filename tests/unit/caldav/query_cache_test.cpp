@@ -11,8 +11,6 @@
 namespace cosmo::test {
 namespace {
 
-const std::string kNs = "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"";
-
 class QueryCacheTest : public CaldavTest {
 protected:
     void SetUp() override {

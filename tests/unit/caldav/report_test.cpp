@@ -5,9 +5,6 @@
 namespace cosmo::test {
 namespace {
 
-const std::string kNs =
-    "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"";
-
 std::string multiget(const std::vector<std::string>& hrefs) {
     std::string b = "<?xml version=\"1.0\"?><C:calendar-multiget " + kNs +
                     "><D:prop><D:getetag/><C:calendar-data/></D:prop>";

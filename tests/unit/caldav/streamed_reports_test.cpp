@@ -14,7 +14,6 @@
 namespace cosmo::test {
 namespace {
 
-const std::string kNs = "xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"";
 const std::string kDataProps = "<D:prop><D:getetag/><C:calendar-data/></D:prop>";
 const std::string kCalendarData = "{urn:ietf:params:xml:ns:caldav}calendar-data";
 
