@@ -22,7 +22,7 @@ struct Config {
     std::string external_prefix;               ///< e.g. "/dav" behind a proxy
     std::vector<std::string> trusted_proxies;  ///< comma-separated in the file
     /// With inline handlers: the requests served at once. 0 (the default)
-    /// means two per core, resolved by load_config (docs/operations.md).
+    /// means four per core, resolved by load_config (docs/operations.md).
     int io_threads = 0;
     int worker_threads = 2;        ///< handlers when not inline, and background jobs
     bool inline_handlers = true;   ///< handlers on the I/O threads (http::ListenerOptions)

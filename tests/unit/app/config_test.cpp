@@ -26,11 +26,11 @@ TEST(Config, SyncRetentionDays) {
     EXPECT_THROW(load({"--sync-retention-days=6"}), std::runtime_error);
 }
 
-// io-threads 0 (the default) becomes two per core; a number is kept.
+// io-threads 0 (the default) becomes four per core; a number is kept.
 TEST(Config, IoThreadsDefaultToTwoPerCore) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    EXPECT_EQ(load({}).io_threads, 2 * cores);
-    EXPECT_EQ(load({"--io-threads=0"}).io_threads, 2 * cores);
+    EXPECT_EQ(load({}).io_threads, 4 * cores);
+    EXPECT_EQ(load({"--io-threads=0"}).io_threads, 4 * cores);
     EXPECT_EQ(load({"--io-threads=3"}).io_threads, 3);
     EXPECT_THROW(load({"--io-threads=-1"}), std::runtime_error);
 }
