@@ -1,6 +1,9 @@
 #include "cosmo/http/server.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <limits>
 #include <mutex>
 #include <unordered_map>
 
@@ -25,13 +28,37 @@ constexpr auto kTuple = asio::as_tuple(use_awaitable);
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+constexpr Clock::rep kNoDeadline = std::numeric_limits<Clock::rep>::max();
+
 /// One open connection. Shared between its coroutine and the server's
-/// registry, so that stop() can close it while it waits for a request.
+/// registry, so that stop() can close it while it waits for a request and
+/// the sweeper can cancel I/O that overran its deadline.
 struct Connection {
     explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-    beast::tcp_stream stream;
+    beast::tcp_stream stream;  ///< never given an expiry: see arm()
     std::atomic<bool> busy{false};  ///< a request is being read, handled or written
+    /// When the I/O now pending must be done (Clock ticks); kNoDeadline
+    /// while the handler runs or the connection is closing.
+    std::atomic<Clock::rep> deadline{kNoDeadline};
 };
+
+/// Timeouts are deadlines that a sweeper checks (Server::Impl::sweep_loop)
+/// rather than Beast's per-operation timers: arming one is a store, where
+/// expires_after starts a timer wait with every read and write and cancels
+/// it when the operation ends, and each cancelled wait is one more handler
+/// for the connection's strand to hand between I/O threads
+/// (docs/performance.md, "Session 15").
+void arm(Connection& conn, Clock::duration timeout) {
+    conn.deadline.store((Clock::now() + timeout).time_since_epoch().count(),
+                        std::memory_order_relaxed);
+}
+
+void disarm(Connection& conn) { conn.deadline.store(kNoDeadline, std::memory_order_relaxed); }
+
+bool overran(const Connection& conn) {
+    return conn.deadline.load(std::memory_order_relaxed) <= Clock::now().time_since_epoch().count();
+}
 
 std::string request_id_for(const Request& req) {
     auto it = req.find("X-Request-Id");
@@ -60,19 +87,24 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     Impl(asio::io_context& io_, asio::thread_pool& workers_, const Handler& handler_,
          ListenerOptions options_)
         : io(io_), workers(workers_), handler(handler_), options(std::move(options_)),
-          acceptor(io_) {}
+          acceptor(io_), sweep_strand(asio::make_strand(io_)), sweep_timer(sweep_strand) {}
 
     asio::io_context& io;
     asio::thread_pool& workers;
     const Handler& handler;
     ListenerOptions options;
     tcp::acceptor acceptor;
+    asio::strand<asio::io_context::executor_type> sweep_strand;  ///< sweep_loop and stop()
+    asio::steady_timer sweep_timer;
     std::atomic<bool> stopping{false};
     std::atomic<std::size_t> open_connections{0};
     std::mutex registry_mutex;
     std::unordered_map<Connection*, std::weak_ptr<Connection>> registry;
 
     awaitable<void> accept_loop();
+    /// Cancels the I/O of connections past their deadline, a few times per
+    /// shortest timeout; the connection's coroutine then closes it.
+    awaitable<void> sweep_loop();
     awaitable<void> serve(std::shared_ptr<Connection> conn);
     /// Runs work where handlers run: on this I/O thread (inline_handlers)
     /// or on the worker pool, resuming on the connection's strand after.
@@ -105,6 +137,33 @@ awaitable<void> Server::Impl::accept_loop() {
         auto conn = std::make_shared<Connection>(std::move(socket));
         auto executor = conn->stream.get_executor();
         asio::co_spawn(executor, serve(std::move(conn)), asio::detached);
+    }
+}
+
+awaitable<void> Server::Impl::sweep_loop() {
+    auto self = shared_from_this();
+    const Clock::duration shortest =
+        std::min(options.limits.read_timeout, options.limits.idle_timeout);
+    const Clock::duration period = std::clamp<Clock::duration>(
+        shortest / 4, std::chrono::milliseconds(10), std::chrono::seconds(1));
+    while (!stopping) {
+        sweep_timer.expires_after(period);
+        auto [ec] = co_await sweep_timer.async_wait(kTuple);
+        if (ec || stopping) break;
+        std::lock_guard lock(registry_mutex);
+        for (auto& [ptr, weak] : registry) {
+            if (!overran(*ptr)) continue;
+            if (auto conn = weak.lock()) {
+                asio::post(conn->stream.get_executor(), [conn] {
+                    // Checked again on the strand: the operation may have
+                    // ended since, and the next one armed a new deadline.
+                    if (!overran(*conn)) return;
+                    disarm(*conn);
+                    beast::error_code ignored;
+                    conn->stream.socket().cancel(ignored);
+                });
+            }
+        }
     }
 }
 
@@ -147,8 +206,9 @@ awaitable<bool> Server::Impl::write_streamed(Connection& conn, Response& res,
     bhttp::response<bhttp::empty_body> head{res.base()};
     head.chunked(true);
     bhttp::response_serializer<bhttp::empty_body> serializer{head};
-    conn.stream.expires_after(options.limits.read_timeout);
+    arm(conn, options.limits.read_timeout);
     auto [ec, n] = co_await bhttp::async_write_header(conn.stream, serializer, kTuple);
+    disarm(conn);
     if (ec) co_return false;
     // One part in memory at a time: it is sent before the next is made.
     std::string part = std::move(res.body());
@@ -156,17 +216,19 @@ awaitable<bool> Server::Impl::write_streamed(Connection& conn, Response& res,
     for (;;) {
         if (!part.empty()) {
             bytes += part.size();
-            conn.stream.expires_after(options.limits.read_timeout);
+            arm(conn, options.limits.read_timeout);
             std::tie(ec, n) = co_await asio::async_write(
                 conn.stream, bhttp::make_chunk(asio::buffer(part)), kTuple);
+            disarm(conn);  // the next part is made with no deadline
             if (ec) co_return false;
             part.clear();
         }
         if (!more) break;
         if (!co_await next_part(ctx, part, more)) co_return false;
     }
-    conn.stream.expires_after(options.limits.read_timeout);
+    arm(conn, options.limits.read_timeout);
     std::tie(ec, n) = co_await asio::async_write(conn.stream, bhttp::make_chunk_last(), kTuple);
+    disarm(conn);
     co_return !ec;
 }
 
@@ -180,8 +242,9 @@ awaitable<void> Server::Impl::write_error(Connection& conn, unsigned version, St
     res.prepare_payload();
     spdlog::info("{}: {} {} to {}", options.name, res.result_int(),
                  std::string_view(res.reason()), client_ip);
-    conn.stream.expires_after(options.limits.read_timeout);
+    arm(conn, options.limits.read_timeout);
     co_await bhttp::async_write(conn.stream, res, kTuple);
+    disarm(conn);
 }
 
 awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
@@ -206,8 +269,10 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
             bhttp::request_parser<bhttp::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(options.limits.header_limit));
             parser.body_limit(options.limits.body_limit);
-            conn->stream.expires_after(first ? options.limits.read_timeout
-                                             : options.limits.idle_timeout);
+            // A kept-alive connection may wait idle-timeout for its next
+            // request's header, a new one read-timeout; the body then gets
+            // read-timeout of its own (as with Beast's timer before).
+            arm(*conn, first ? options.limits.read_timeout : options.limits.idle_timeout);
             first = false;
             auto [ec, n] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
             conn->busy = true;
@@ -233,8 +298,9 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
                 bhttp::response<bhttp::empty_body> cont{Status::continue_, header.version()};
                 co_await bhttp::async_write(conn->stream, cont, kTuple);
             }
-            conn->stream.expires_after(options.limits.read_timeout);
+            arm(*conn, options.limits.read_timeout);
             std::tie(ec, n) = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
+            disarm(*conn);  // the handler runs with no deadline
             if (ec == bhttp::error::body_limit) {
                 co_await write_error(*conn, header.version(), Status::payload_too_large, peer_ip);
                 break;
@@ -300,7 +366,7 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
             if (options.access_log) {
                 log_access(req, res, ctx, bytes);
             }
-            conn->stream.expires_after(options.limits.read_timeout);
+            arm(*conn, options.limits.read_timeout);
             bhttp::response_serializer<bhttp::string_body> serializer{res};
             if (head) {
                 std::tie(ec, n) =
@@ -308,12 +374,14 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
             } else {
                 std::tie(ec, n) = co_await bhttp::async_write(conn->stream, serializer, kTuple);
             }
+            disarm(*conn);
             conn->busy = false;
             if (ec || !keep_alive) {
                 break;
             }
         }
     }
+    disarm(*conn);
     conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     conn->stream.close();
     {
@@ -339,6 +407,7 @@ void Server::start() {
     impl_->acceptor.listen(asio::socket_base::max_listen_connections);
     spdlog::info("{}: listening on http://{}:{}", o.name, o.address, port());
     asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
+    asio::co_spawn(impl_->sweep_strand, impl_->sweep_loop(), asio::detached);
 }
 
 void Server::stop() {
@@ -348,6 +417,7 @@ void Server::stop() {
         beast::error_code ignored;
         impl->acceptor.close(ignored);
     });
+    asio::post(impl->sweep_strand, [impl] { impl->sweep_timer.cancel(); });
     // Idle keep-alive connections are closed now; busy ones finish their
     // request and close after writing the response.
     std::lock_guard lock(impl->registry_mutex);

@@ -5,8 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
 #include <stdexcept>
 #include <thread>
+
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
@@ -17,7 +21,7 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-/// Echoes method and target; "/slow" sleeps first. "/stream" answers
+/// Echoes method and target; "/slow" sleeps first (0.3 s), "/slower" 1.5 s. "/stream" answers
 /// "first;" and then, through ctx.body_rest, "second;" once stream_gate is
 /// open (or "late;" after 5 s) and "third;"; "/stream-fail" throws instead
 /// of making its second part.
@@ -31,6 +35,9 @@ public:
         last_thread = std::this_thread::get_id();
         if (req.target() == "/slow") {
             std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        }
+        if (req.target() == "/slower") {  // longer than the timeouts' tests allow
+            std::this_thread::sleep_for(std::chrono::milliseconds(1500));
         }
         if (req.target() == "/stream" || req.target() == "/stream-fail") {
             const bool fail = req.target() == "/stream-fail";
@@ -108,6 +115,33 @@ protected:
             }
         }
         return out;
+    }
+
+    /// Sends raw bytes and reads until the server closes the connection;
+    /// the seconds that took, or -1 when it was still open after `limit`.
+    double seconds_until_closed(const std::string& bytes, std::string& out,
+                                std::chrono::seconds limit = std::chrono::seconds(10)) {
+        asio::io_context client;
+        tcp::socket s(client);
+        s.connect({asio::ip::make_address("127.0.0.1"), server->port()});
+        const timeval tv{static_cast<time_t>(limit.count()), 0};
+        setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        const auto start = std::chrono::steady_clock::now();
+        asio::write(s, asio::buffer(bytes));
+        // recv itself: Asio's blocking read would wait past SO_RCVTIMEO.
+        char buf[4096];
+        for (;;) {
+            const ssize_t n = ::recv(s.native_handle(), buf, sizeof buf, 0);
+            if (n > 0) {
+                out.append(buf, static_cast<std::size_t>(n));
+                continue;
+            }
+            if (n == 0 || errno == ECONNRESET) {
+                return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                    .count();
+            }
+            return -1;  // the receive timeout: still open
+        }
     }
 
     asio::io_context io;
@@ -195,6 +229,70 @@ TEST_F(ServerTest, StopLetsTheInFlightRequestFinish) {
     client.join();
     EXPECT_NE(out.find("GET /slow"), std::string::npos) << out;
     EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
+}
+
+// Timeouts (read-timeout, idle-timeout) are deadlines a sweeper enforces:
+// each of these would hang until the 10 s limit without it, or fail if a
+// handler's own time counted against the read deadline.
+TEST_F(ServerTest, KeptAliveConnectionIsClosedAfterTheIdleTimeout) {
+    http::Limits limits;
+    limits.read_timeout = std::chrono::seconds(1);
+    limits.idle_timeout = std::chrono::seconds(1);
+    start(limits, /*inline_handlers=*/true);
+    std::string out;
+    const double took = seconds_until_closed("GET /a HTTP/1.1\r\nHost: x\r\n\r\n", out);
+    EXPECT_NE(out.find("GET /a"), std::string::npos) << out;  // answered, then kept open
+    EXPECT_GE(took, 0.9);
+    EXPECT_GT(took, 0) << "still open after 10 s";
+    // The count drops just after the close the client saw.
+    for (int i = 0; i < 100 && server->connections() != 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(server->connections(), 0u);
+}
+
+TEST_F(ServerTest, StalledRequestHeaderIsCutOffAfterTheReadTimeout) {
+    http::Limits limits;
+    limits.read_timeout = std::chrono::seconds(1);
+    start(limits, /*inline_handlers=*/true);
+    std::string out;
+    const double took = seconds_until_closed("GET /a HTTP/1.1\r\nHost: x\r\n", out);
+    EXPECT_GE(took, 0.9);
+    EXPECT_GT(took, 0) << "still open after 10 s";
+    EXPECT_EQ(out, "");  // no answer to half a request
+}
+
+TEST_F(ServerTest, StalledBodyIsCutOffAfterTheReadTimeout) {
+    http::Limits limits;
+    limits.read_timeout = std::chrono::seconds(1);
+    start(limits);
+    std::string out;
+    const double took = seconds_until_closed(
+        "PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc", out);
+    EXPECT_GE(took, 0.9);
+    EXPECT_GT(took, 0) << "still open after 10 s";
+    EXPECT_EQ(handler.calls.load(), 0);
+}
+
+TEST_F(ServerTest, HandlerLongerThanTheReadTimeoutIsStillAnswered) {
+    http::Limits limits;
+    limits.read_timeout = std::chrono::seconds(1);
+    limits.idle_timeout = std::chrono::seconds(1);
+    for (const bool inline_handlers : {true, false}) {
+        start(limits, inline_handlers);
+        std::string out;
+        const double took = seconds_until_closed(
+            "GET /slower HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n",
+            out);
+        EXPECT_NE(out.find("GET /slower"), std::string::npos) << inline_handlers << out;
+        EXPECT_NE(out.find("GET /b"), std::string::npos) << inline_handlers << out;
+        EXPECT_GT(took, 2.0);  // both answered, then the idle timeout
+        server->stop();
+        io.stop();
+        thread.join();
+        io.restart();
+    }
+    server.reset();
 }
 
 TEST_F(ServerTest, HandlersRunOnTheWorkerPoolOrInlineOnTheIoThread) {
