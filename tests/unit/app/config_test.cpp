@@ -27,7 +27,7 @@ TEST(Config, SyncRetentionDays) {
 }
 
 // io-threads 0 (the default) becomes four per core; a number is kept.
-TEST(Config, IoThreadsDefaultToTwoPerCore) {
+TEST(Config, IoThreadsDefaultToFourPerCore) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     EXPECT_EQ(load({}).io_threads, 4 * cores);
     EXPECT_EQ(load({"--io-threads=0"}).io_threads, 4 * cores);
