@@ -37,6 +37,13 @@
 // this filter returns prove the home was whole for that statement, which
 // spares the session its confirm_reads() round trip (pg_session.hpp,
 // unconfirmed_reads_). Uncorrelated: planned as a one-time filter.
+// The dead properties of owner $1's path `path` as three arrays (ns,
+// names, vals) in kPropsList order, joined as d; NULL arrays: none.
+#define COSMO_DEAD_PROPS_ARRAYS(path)                                              \
+    "LEFT JOIN LATERAL (SELECT array_agg(p.ns ORDER BY p.ns, p.name) AS ns, "      \
+    "array_agg(p.name ORDER BY p.ns, p.name) AS names, "                           \
+    "array_agg(p.value_xml ORDER BY p.ns, p.name) AS vals FROM dead_property p " \
+    "WHERE p.owner_id = $1 AND p.path = " path ") d ON true"
 #define COSMO_HOME_HERE(owner, epoch)                                              \
     "NOT EXISTS (SELECT FROM home_placement hp WHERE hp.owner_id = " owner           \
     " AND (hp.state = 'moved' OR hp.epoch <> " epoch "::bigint))"
@@ -118,12 +125,8 @@ const std::array kShard{
           "SELECT 0 AS k, c.path COLLATE \"C\" AS sort_name, " COSMO_COLL_COLS
           ", NULL::bigint, NULL::bigint, "
           "NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::bigint, NULL::bigint, "
-          "d.ns, d.names, d.vals FROM collection c LEFT JOIN LATERAL (SELECT "
-          "array_agg(p.ns ORDER BY p.ns, p.name) AS ns, "
-          "array_agg(p.name ORDER BY p.ns, p.name) AS names, "
-          "array_agg(p.value_xml ORDER BY p.ns, p.name) AS vals FROM dead_property p "
-          "WHERE p.owner_id = $1 AND p.path = c.path) d ON true "
-          "WHERE c.owner_id = $1 AND c.parent_id = $2 AND " COSMO_HOME_HERE("$1", "$3")
+          "d.ns, d.names, d.vals FROM collection c " COSMO_DEAD_PROPS_ARRAYS("c.path")
+          " WHERE c.owner_id = $1 AND c.parent_id = $2 AND " COSMO_HOME_HERE("$1", "$3")
           " UNION ALL SELECT 1, o.name COLLATE \"C\", NULL::bigint, NULL::text, NULL::smallint, "
           "NULL::bigint, NULL::bigint, NULL::bigint, " COSMO_OBJ_COLS
           ", NULL::text[], NULL::text[], NULL::text[] FROM object o "
@@ -369,10 +372,7 @@ const std::array kShard{
     // properties as three arrays in kPropsList order (columns 8..10): a
     // PROPFIND on the home (Apple Calendar's poll) reads them next.
     Query{q::kSessionOpen,
-          "SELECT s.*, d.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "
-          "array_agg(p.ns ORDER BY p.ns, p.name), array_agg(p.name ORDER BY p.ns, p.name), "
-          "array_agg(p.value_xml ORDER BY p.ns, p.name) FROM dead_property p "
-          "WHERE p.owner_id = $1 AND p.path = '') d ON true"},
+          "SELECT s.*, d.* FROM (" COSMO_SESSION_OPEN ") s " COSMO_DEAD_PROPS_ARRAYS("''")},
     // The same plus the object the request is about (columns 8..16, as
     // object_by_path), a collection of that name with a slash (17..22,
     // which a request without the slash may mean) and the parent collection
@@ -406,10 +406,7 @@ const std::array kShard{
     Query{q::kSessionOpenObjectWrite,
           "SELECT w.*, (SELECT count(*) FROM dav_lock l WHERE l.owner_id = $1 "
           "AND l.expires_at > now()), d.* FROM (" COSMO_SESSION_OPEN_OBJECT ") w "
-          "LEFT JOIN LATERAL (SELECT array_agg(p.ns ORDER BY p.ns, p.name), "
-          "array_agg(p.name ORDER BY p.ns, p.name), "
-          "array_agg(p.value_xml ORDER BY p.ns, p.name) FROM dead_property p "
-          "WHERE p.owner_id = $1 AND p.path = $2) d ON true"},
+          COSMO_DEAD_PROPS_ARRAYS("$2")},
     // Or the collection (columns 8..13, as collection_by_path).
     Query{q::kSessionOpenCollection,
           "SELECT s.*, t.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "
