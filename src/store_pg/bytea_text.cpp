@@ -114,4 +114,17 @@ std::optional<std::string> decode_bytea_text(std::string_view text) {
     return decode_escape(text);
 }
 
+std::string encode_bytea_hex(std::string_view bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(2 + 2 * bytes.size(), '\0');
+    out[0] = '\\';
+    out[1] = 'x';
+    char* o = out.data() + 2;
+    for (const unsigned char b : bytes) {
+        *o++ = kHex[b >> 4];
+        *o++ = kHex[b & 0xf];
+    }
+    return out;
+}
+
 }  // namespace cosmo::store_pg::detail

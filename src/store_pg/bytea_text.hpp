@@ -19,3 +19,11 @@ namespace cosmo::store_pg::detail {
 std::optional<std::string> decode_bytea_text(std::string_view text);
 
 }  // namespace cosmo::store_pg::detail
+
+namespace cosmo::store_pg::detail {
+
+/// bytes as bytea's hex input ("\x" then two lowercase hex digits a byte),
+/// for passing a bytea as a text parameter among other text parameters.
+std::string encode_bytea_hex(std::string_view bytes);
+
+}  // namespace cosmo::store_pg::detail

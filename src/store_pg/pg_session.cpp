@@ -82,12 +82,14 @@ std::optional<std::vector<store::DeadProperty>> properties_of(const pqxx::field&
 }  // namespace
 
 PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
-                     const store::OpenHint& hint, std::shared_ptr<WriteContexts> contexts)
+                     const store::OpenHint& hint, std::shared_ptr<WriteContexts> contexts,
+                     std::shared_ptr<PutGroups> groups)
     : lease_(std::move(lease)),
       owner_(owner.id),
       epoch_(owner.epoch),
       read_only_(read_only),
-      contexts_(std::move(contexts)) {
+      contexts_(std::move(contexts)),
+      groups_(std::move(groups)) {
     const PoolOptions& options = lease_.pool().options();
     call_timeout_ = options.statement_timeout.count() > 0
                         ? options.statement_timeout + options.connect_timeout
@@ -508,6 +510,66 @@ std::string first_line_of(const std::string& message) {
 
 }  // namespace
 
+GuessedPut PgSession::guessed_put_job(const WriteContext& guess, const std::string& path,
+                                      const std::string& content_type, const std::string& body,
+                                      const Resource& res,
+                                      const std::optional<store::CalendarIndex>& index,
+                                      const std::optional<store::WriteCondition>& condition) const {
+    GuessedPut job;
+    job.owner = owner_;
+    job.epoch = epoch_;
+    job.parent = parent_of(path);
+    job.name = leaf_of(path);
+    job.content_type = content_type;
+    job.body = &body;
+    job.etag = res.etag;
+    job.size = res.content_length;
+    job.indexed = index.has_value();
+    job.index = index.value_or(store::CalendarIndex{});
+    job.conditional = condition.has_value();
+    job.expect_exists = condition && condition->etag.has_value();
+    job.expect_etag = condition ? condition->etag.value_or("") : "";
+    job.parent_id = guess.parent.id;
+    job.parent_kind = static_cast<int>(guess.parent.kind);
+    job.parent_props = guess.parent_props;
+    return job;
+}
+
+void PgSession::write_guessed(GuessedPut& job) {
+    const auto write_alone = [&] {
+        run([&](pqxx::transaction_base& txn) {
+            try {
+                write_guessed_put(txn, job);
+            } catch (const pqxx::sql_error& e) {
+                if (e.sqlstate() == "CZ008") {
+                    // The parent or the home is not as remembered: forget
+                    // it, and let the request run again with a first read.
+                    contexts_->forget(owner_, epoch_, job.parent);
+                }
+                rethrow_write_function_error(e);
+            }
+        });
+    };
+    if (!groups_) {
+        write_alone();
+        return;
+    }
+    groups_->write(job, write_alone, [&](const std::vector<GuessedPut*>& jobs) {
+        // Runs on this session's connection for the whole group.
+        return run([&](pqxx::transaction_base& txn) {
+            try {
+                write_guessed_puts(txn, jobs);
+                return true;
+            } catch (const pqxx::sql_error&) {
+                // One member's check (412, 409, a stale guess) or the lock
+                // timeout: the statement rolled back whole, and each member
+                // writes alone, with its own answer.
+                return false;
+            }
+        });
+    });
+}
+
 Resource PgSession::put_object_and_commit(const std::string& path,
                                           const std::string& content_type,
                                           const std::string& body, bool* created,
@@ -538,47 +600,37 @@ Resource PgSession::put_object_and_commit(const std::string& path,
         guess = std::exchange(guess_, std::nullopt);
     }
     try {
-        // Autocommit: the statement is its own transaction, committed when
-        // it returns and rolled back by any of its errors.
-        const auto r = run([&](pqxx::transaction_base& txn) {
-            try {
-                // The arguments of cosmo_put_object, then the guessed
-                // function's own (schema/shard/006).
-                const auto put = [&](const char* statement, auto&&... guessed) {
+        if (guess) {
+            GuessedPut job = guessed_put_job(*guess, path, content_type, body, res, index,
+                                             condition);
+            write_guessed(job);
+            res.id = job.id;
+            res.collection_id = job.collection_id;
+            if (created != nullptr) *created = job.created;
+            res.created = from_micros(job.created_us);
+            res.modified = from_micros(job.modified_us);
+        } else {
+            // Autocommit: the statement is its own transaction, committed
+            // when it returns and rolled back by any of its errors.
+            const auto r = run([&](pqxx::transaction_base& txn) {
+                try {
                     return txn.exec_prepared(
-                        statement, owner_, epoch_, parent_path, name, content_type,
+                        q::kPutObjectCommitted, owner_, epoch_, parent_path, name, content_type,
                         pqxx::binarystring(body.data(), body.size()), res.etag,
                         res.content_length, index.has_value(), ix.uid, ix.component,
                         ix.first_start, ix.last_end, ix.recurring, condition.has_value(),
                         condition && condition->etag.has_value(),
-                        condition ? condition->etag.value_or("") : "", guessed...);
-                };
-                if (!guess) return put(q::kPutObjectCommitted);
-                std::vector<std::string> ns, names, values;
-                for (const store::DeadProperty& p : guess->parent_props) {
-                    ns.push_back(p.ns);
-                    names.push_back(p.name);
-                    values.push_back(p.value_xml);
+                        condition ? condition->etag.value_or("") : "");
+                } catch (const pqxx::sql_error& e) {
+                    rethrow_write_function_error(e);
                 }
-                return put(q::kPutObjectGuessed, guess->parent.id,
-                           static_cast<int>(guess->parent.kind), text_array(ns),
-                           text_array(names), text_array(values));
-            } catch (const pqxx::sql_error& e) {
-                if (guess && e.sqlstate() == "CZ008") {
-                    // The parent or the home is not as remembered: forget it,
-                    // and let the request run again with a first read.
-                    contexts_->forget(owner_, epoch_, parent_path);
-                }
-                rethrow_write_function_error(e);
-            }
-        });
-        res.id = int64_of(r[0][0]);
-        res.collection_id = int64_of(r[0][1]);
-        if (created != nullptr) {
-            *created = r[0][2].as<bool>();
+            });
+            res.id = int64_of(r[0][0]);
+            res.collection_id = int64_of(r[0][1]);
+            if (created != nullptr) *created = r[0][2].as<bool>();
+            res.created = from_micros(micros_of(r[0][3]));
+            res.modified = from_micros(micros_of(r[0][4]));
         }
-        res.created = from_micros(micros_of(r[0][3]));
-        res.modified = from_micros(micros_of(r[0][4]));
         unconfirmed_reads_ = false;  // the statement checked the placement
         return res;
     } catch (const Error& e) {

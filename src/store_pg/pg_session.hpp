@@ -9,6 +9,7 @@
 
 #include "cosmo/store/shard_store.hpp"
 #include "errors.hpp"
+#include "guessed_put.hpp"
 #include "pool.hpp"
 #include "watchdog.hpp"
 #include "write_contexts.hpp"
@@ -31,7 +32,8 @@ public:
     /// sends no first statement at all (a guessed session, see guess_).
     PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
               const store::OpenHint& hint = {},
-              std::shared_ptr<WriteContexts> contexts = nullptr);
+              std::shared_ptr<WriteContexts> contexts = nullptr,
+              std::shared_ptr<PutGroups> groups = nullptr);
     ~PgSession() override;
 
     void ensure_home() override;
@@ -244,6 +246,22 @@ private:
     /// PUT's throws kRetryable (require_read); the PUT checks the guesses
     /// in SQL and clears this.
     std::optional<WriteContext> guess_;
+
+    /// Where guessed PUTs on this shard are committed in groups (nullptr:
+    /// each alone); shared like contexts_.
+    std::shared_ptr<PutGroups> groups_;
+
+    /// The guessed PUT of `path` as a job for write_guessed.
+    GuessedPut guessed_put_job(const WriteContext& guess, const std::string& path,
+                               const std::string& content_type, const std::string& body,
+                               const store::Resource& res,
+                               const std::optional<store::CalendarIndex>& index,
+                               const std::optional<store::WriteCondition>& condition) const;
+    /// Writes a guessed PUT, in a group with other sessions' (groups_) or
+    /// alone, and fills in job. Throws the store error of the write
+    /// function when it is refused; kRetryable forgets the parent's write
+    /// context first.
+    void write_guessed(GuessedPut& job);
 
     /// Fills the session's read caches with a guess (see guess_).
     void take_guess(const std::string& first_path, const store::OpenHint::ObjectGuess& object,

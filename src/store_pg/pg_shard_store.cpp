@@ -40,7 +40,7 @@ public:
             try {
                 return std::make_unique<detail::PgSession>(std::move(lease), owner,
                                                            route.state == "readonly", hint,
-                                                           route.contexts);
+                                                           route.contexts, route.groups);
             } catch (const Error& e) {
                 // An idle pooled connection to a server that restarted fails
                 // on BEGIN; the pool has dropped every idle connection by
@@ -105,6 +105,9 @@ private:
         std::shared_ptr<Pool> pool;
         /// What PUTs on this shard read of their parents (guessed sessions).
         std::shared_ptr<detail::WriteContexts> contexts;
+        /// Where guessed PUTs on this shard are committed together
+        /// (nullptr when options.write_groups is 0).
+        std::shared_ptr<detail::PutGroups> groups;
         std::string state;
         std::chrono::steady_clock::time_point checked;
     };
@@ -140,6 +143,9 @@ private:
         if (!route.pool || route.pool->dsn() != shard->dsn) {
             route.pool = std::make_shared<Pool>(shard->dsn, options_, detail::shard_queries());
             route.contexts = std::make_shared<detail::WriteContexts>();
+            route.groups = options_.write_groups > 0
+                               ? std::make_shared<detail::PutGroups>(options_.write_groups)
+                               : nullptr;
         }
         route.state = shard->state;
         route.checked = now;

@@ -177,6 +177,14 @@ const std::array kShard{
           "SELECT * FROM cosmo_put_object_guessed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
           "$12, $13, $14, $15, $16, $17, $18, $19::smallint, $20::text[], $21::text[], "
           "$22::text[])"},
+    // A group of guessed PUTs in one statement (schema/shard/008): each
+    // argument as an array, one element a member.
+    Query{q::kPutObjectsGuessed,
+          "SELECT * FROM cosmo_put_objects_guessed($1::bigint[], $2::bigint[], $3::text[], "
+          "$4::text[], $5::text[], $6::bytea[], $7::text[], $8::bigint[], $9::boolean[], "
+          "$10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::boolean[], "
+          "$15::boolean[], $16::boolean[], $17::text[], $18::bigint[], $19::smallint[], "
+          "$20::int[], $21::text[], $22::text[], $23::text[])"},
     Query{q::kDeleteObjectCommitted,
           "SELECT cosmo_delete_object($1, $2, $3, $4, $5, $6, $7)"},
     Query{q::kCollectionInsert,

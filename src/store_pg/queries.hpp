@@ -43,6 +43,7 @@ inline constexpr const char* kObjectBody = "object_body";
 inline constexpr const char* kObjectUpsert = "object_upsert";
 inline constexpr const char* kPutObjectCommitted = "put_object_committed";
 inline constexpr const char* kPutObjectGuessed = "put_object_guessed";
+inline constexpr const char* kPutObjectsGuessed = "put_objects_guessed";
 inline constexpr const char* kDeleteObjectCommitted = "delete_object_committed";
 inline constexpr const char* kCollectionInsert = "collection_insert";
 inline constexpr const char* kObjectDelete = "object_delete";

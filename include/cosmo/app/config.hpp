@@ -51,6 +51,9 @@ struct Config {
     std::size_t db_pool_size = 16;
     int db_connect_timeout_ms = 3000;
     int db_statement_timeout_ms = 30000;
+    /// Groups of PUTs per shard writing at once (store_pg::PoolOptions::
+    /// write_groups); 0 = every PUT commits alone.
+    std::size_t write_groups = 1;
     int directory_cache_ttl_ms = 30000;
     /// Days a change-log row is kept (RFC 6578 sync tokens older than this
     /// get 403 valid-sync-token); at least 7 (CLIENTS.md §1.2).

@@ -17,6 +17,12 @@ struct PoolOptions {
     std::chrono::milliseconds connect_timeout{3000};    ///< then kShardUnavailable
     std::chrono::milliseconds acquire_timeout{5000};    ///< waiting for a free connection
     std::chrono::milliseconds statement_timeout{30000};
+    /// Groups of PUTs per shard that may be writing at once. A PUT that
+    /// finds all of them busy waits, and the next free one writes every
+    /// PUT waiting by then in one transaction (group commit, one WAL flush;
+    /// src/store_pg/write_groups.hpp). 0: every PUT commits alone, with no
+    /// limit but the pool.
+    std::size_t write_groups = 1;
 };
 
 /// Which schema a database carries.

@@ -14,6 +14,7 @@ namespace cosmo::test {
 namespace {
 
 using store_pg::detail::decode_bytea_text;
+using store_pg::detail::encode_bytea_hex;
 
 std::string escape_format(const std::string& bytes) {
     std::string out;
@@ -97,6 +98,14 @@ TEST(ByteaText, TextInNeitherFormatIsRefused) {
     }
     EXPECT_EQ(decode_bytea_text(""), std::string());
     EXPECT_EQ(decode_bytea_text("\\x"), std::string());
+}
+
+TEST(ByteaText, HexEncodingOfEveryByteValueAsTheManualWritesIt) {
+    std::string bytes;
+    for (int b = 0; b < 256; ++b) bytes += static_cast<char>(b);
+    EXPECT_EQ(encode_bytea_hex(bytes), hex_format(bytes));
+    EXPECT_EQ(decode_bytea_text(encode_bytea_hex(bytes)), bytes);
+    EXPECT_EQ(encode_bytea_hex(""), "\\x");
 }
 
 }  // namespace
