@@ -72,7 +72,7 @@ po::options_description config_options(Config& c) {
         ("directory-dsn", po::value(&c.directory_dsn)->default_value(c.directory_dsn),
          "libpq connection string of the directory database; empty = embedded")
         ("db-pool-size", po::value(&c.db_pool_size)->default_value(c.db_pool_size),
-         "connections per database")
+         "connections per database; 0 = io-threads, at least 16")
         ("db-connect-timeout-ms",
          po::value(&c.db_connect_timeout_ms)->default_value(c.db_connect_timeout_ms),
          "connect timeout; a shard slower than this answers 503")
@@ -180,12 +180,17 @@ Config load_config(const std::vector<std::string>& args,
         }
     }
     if (config.io_threads == 0) {
-        // With handlers inline, io-threads is the requests in flight. A
-        // write spends much of its time waiting for its commit to be flushed;
-        // with four in flight per core, more commits share one WAL flush and
-        // a core has other work while a flush is pending (performance.md,
-        // "Session 15": writes +10-20%, reads level against two per core).
-        config.io_threads = static_cast<int>(4 * std::max(1u, std::thread::hardware_concurrency()));
+        // With handlers inline, io-threads is the requests in flight. A PUT
+        // waits for its group's commit (store_pg write-groups): with eight
+        // in flight per core, PUTs that queue behind a writing group are
+        // enough to fill the next one (performance.md, "Session 16": 16
+        // against 8 gave put-update +40%, reads level); fewer threads left
+        // the groups small and PostgreSQL idle between them.
+        config.io_threads = static_cast<int>(8 * std::max(1u, std::thread::hardware_concurrency()));
+    }
+    if (config.db_pool_size == 0) {
+        // Each request in flight holds at most one connection per database.
+        config.db_pool_size = std::max<std::size_t>(16, static_cast<std::size_t>(config.io_threads));
     }
     if (config.io_threads < 1 || config.worker_threads < 1) {
         throw std::runtime_error("configuration: io-threads and worker-threads must be >= 1");

@@ -48,7 +48,7 @@ struct Config {
     // Storage
     std::string data_dir = "var";
     std::string directory_dsn;  ///< empty = embedded PostgreSQL under data_dir
-    std::size_t db_pool_size = 16;
+    std::size_t db_pool_size = 0;  ///< 0 = io-threads, at least 16
     int db_connect_timeout_ms = 3000;
     int db_statement_timeout_ms = 30000;
     /// Groups of PUTs per shard writing at once (store_pg::PoolOptions::

@@ -4,10 +4,19 @@
 // what the long way writes, and whenever what it guessed no longer holds
 // it must throw kRetryable with nothing written (the dispatcher then runs
 // the request again the long way).
+//
+// Guessed PUTs on a shard are written in groups (schema/shard/008,
+// src/store_pg/write_groups.hpp): the tests above go through groups of
+// one; the last tests make PUTs of several sessions meet in one group.
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
+#include <future>
+#include <set>
+#include <thread>
 
 #include "cosmo/store/error.hpp"
 #include "support/pg_fixture.hpp"
@@ -35,17 +44,20 @@ protected:
     }
     /// A write-ahead open into calendar/: what a PUT's first read returns is
     /// remembered for the next PUT there.
-    void prime(const store::User& user) {
-        auto s = shards_->open(user, OpenHint{"calendar/prime.ics", true, std::nullopt});
+    void prime(const store::User& user, store::ShardStore* store = nullptr) {
+        store = store != nullptr ? store : shards_.get();
+        auto s = store->open(user, OpenHint{"calendar/prime.ics", true, std::nullopt});
         ASSERT_TRUE(s->stat("calendar/"));
     }
     /// A PUT as the dispatcher sends it with a guess: the reads handle_put
     /// makes, then the write.
     store::Resource guessed_put(const store::User& user, const std::string& name,
                                 const std::string& body, std::optional<std::string> if_match,
-                                bool if_none_match, bool* created) {
+                                bool if_none_match, bool* created,
+                                store::ShardStore* store = nullptr) {
+        store = store != nullptr ? store : shards_.get();
         const std::string path = "calendar/" + name;
-        auto s = shards_->open(user, OpenHint{path, true, OpenHint::ObjectGuess{if_match}});
+        auto s = store->open(user, OpenHint{path, true, OpenHint::ObjectGuess{if_match}});
         EXPECT_TRUE(s->stat(""));
         const auto object = s->stat(path);
         EXPECT_FALSE(s->stat(path + "/"));
@@ -232,6 +244,134 @@ TEST_F(GuessedPutTest, AGuessedSessionAnswersNothingElse) {
             EXPECT_EQ(e.code(), Errc::kRetryable) << e.what();
         }
     }
+}
+
+/// Options for a store whose PUTs meet in groups: one group at a time and a
+/// connection for every writing thread.
+store_pg::PoolOptions grouping_options() {
+    auto options = test_pool_options();
+    options.max_connections = 12;
+    options.write_groups = 1;
+    return options;
+}
+
+TEST_F(GuessedPutTest, PutsOfManySessionsAreCommittedTogetherAndEachGetsItsOwnAnswer) {
+    auto store = store_pg::make_shard_store(*directory_, grouping_options());
+    constexpr int kWriters = 6;
+    constexpr int kPuts = 15;
+    std::vector<store::User> users;
+    std::vector<std::string> before;
+    std::vector<std::string> e_etags;
+    bool created = false;
+    for (int i = 0; i < kWriters; ++i) {
+        users.push_back(new_user_with_home("group"));
+        prime(users.back(), store.get());
+        e_etags.push_back(
+            guessed_put(users.back(), "e.ics", "E", std::nullopt, true, &created, store.get())
+                .etag);
+        before.push_back(state_of(users.back()));
+    }
+    // Writer i writes n0.ics .. n14.ics into its own calendar; writer 0
+    // also sends, between them, PUTs of e.ics with an ETag that is not its.
+    std::atomic<int> refused{0};
+    std::vector<std::vector<std::string>> etags(kWriters);
+    std::vector<std::thread> writers;
+    for (int i = 0; i < kWriters; ++i) {
+        writers.emplace_back([&, i] {
+            for (int k = 0; k < kPuts; ++k) {
+                const std::string name = "n" + std::to_string(k) + ".ics";
+                bool was_created = false;
+                const auto res = guessed_put(users[i], name, "N" + std::to_string(i * 100 + k),
+                                             std::nullopt, true, &was_created, store.get());
+                EXPECT_TRUE(was_created) << name;
+                etags[i].push_back(name + ":" + res.etag);
+                if (i == 0) {
+                    try {
+                        bool c = false;
+                        guessed_put(users[i], "e.ics", "WRONG", std::string("not-the-etag"),
+                                    false, &c, store.get());
+                        ADD_FAILURE() << "written against its If-Match";
+                    } catch (const store::Error& e) {
+                        EXPECT_EQ(e.code(), Errc::kChanged) << e.what();
+                        ++refused;
+                    }
+                }
+            }
+        });
+    }
+    for (std::thread& t : writers) t.join();
+    EXPECT_EQ(refused, kPuts);
+
+    std::set<std::string> commits;
+    for (int i = 0; i < kWriters; ++i) {
+        const store::User& user = users[i];
+        // One revision and one change-log row per PUT written, none for
+        // the refused ones, and every object as its PUT answered.
+        const std::string state = state_of(user);
+        const auto revision_then = std::stoll(before[i].substr(0, before[i].find('|')));
+        EXPECT_EQ(state.substr(0, state.find('|')), std::to_string(revision_then + kPuts));
+        EXPECT_EQ(q1(user, "SELECT count(*) FROM change_log l JOIN collection c ON c.id = "
+                           "l.collection_id WHERE c.owner_id = " +
+                               std::to_string(user.id) + " AND l.name LIKE 'n%'"),
+                  std::to_string(kPuts));
+        for (const std::string& name_etag : etags[i]) {
+            EXPECT_NE(state.find(name_etag), std::string::npos) << name_etag;
+        }
+        EXPECT_NE(state.find("e.ics:" + e_etags[i]), std::string::npos) << state;
+        for (const auto& row : pg_query(dbs_->shard_dsn(shard_index(user)),
+                                        "SELECT o.xmin::text FROM object o JOIN collection c "
+                                        "ON c.id = o.collection_id WHERE c.owner_id = " +
+                                            std::to_string(user.id) + " AND o.name LIKE 'n%'")) {
+            commits.insert(std::to_string(shard_index(user)) + "/" + row[0]);
+        }
+    }
+    // Writes of several sessions shared a transaction (xmin) more than once.
+    EXPECT_LT(commits.size(), static_cast<std::size_t>(kWriters * kPuts));
+}
+
+TEST_F(GuessedPutTest, AGroupWaitingForALockGivesUpAndHoldsUpNoOtherHome) {
+    auto store = store_pg::make_shard_store(*directory_, grouping_options());
+    const auto blocked = new_user_with_home("blocked");
+    // Groups are per shard: the other home must share blocked's.
+    auto other = new_user_with_home("other");
+    for (int i = 0; i < 8 && shard_index(other) != shard_index(blocked); ++i) {
+        other = new_user_with_home("other");
+    }
+    ASSERT_EQ(shard_index(other), shard_index(blocked));
+    prime(blocked, store.get());
+    prime(other, store.get());
+    // An uncommitted write in blocked's calendar holds it FOR UPDATE.
+    auto holder = shards_->open(blocked);
+    holder->put_object("calendar/held.ics", "text/calendar", "H", nullptr);
+    bool created = false;
+    auto waiting = std::async(std::launch::async, [&] {
+        bool c = false;
+        return guessed_put(blocked, "w.ics", "W", std::nullopt, true, &c, store.get());
+    });
+    // Once that PUT waits for the lock (in its group, then alone)...
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(8);
+    while (q1(blocked, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                       "current_database() AND wait_event_type = 'Lock'") == "0") {
+        ASSERT_LT(std::chrono::steady_clock::now(), give_up) << "the PUT never waited";
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    // ... the one group slot is free again when its group gave up on the
+    // lock (100 ms); the other home's PUT then goes through, while the
+    // first still waits, alone, for the lock.
+    auto through = std::async(std::launch::async, [&] {
+        return guessed_put(other, "o.ics", "O", std::nullopt, true, &created, store.get());
+    });
+    ASSERT_EQ(through.wait_for(std::chrono::seconds(8)), std::future_status::ready)
+        << "a PUT into another home waited for a lock it does not need";
+    EXPECT_TRUE(created);
+    EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+    holder->commit();
+    const auto written = waiting.get();
+    auto s = store->open(blocked);
+    const auto stored = s->stat("calendar/w.ics");
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->etag, written.etag);
+    EXPECT_TRUE(s->stat("calendar/held.ics"));
 }
 
 }  // namespace

@@ -27,12 +27,26 @@ TEST(Config, SyncRetentionDays) {
 }
 
 // io-threads 0 (the default) becomes four per core; a number is kept.
-TEST(Config, IoThreadsDefaultToFourPerCore) {
+TEST(Config, IoThreadsDefaultToEightPerCore) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    EXPECT_EQ(load({}).io_threads, 4 * cores);
-    EXPECT_EQ(load({"--io-threads=0"}).io_threads, 4 * cores);
+    EXPECT_EQ(load({}).io_threads, 8 * cores);
+    EXPECT_EQ(load({"--io-threads=0"}).io_threads, 8 * cores);
     EXPECT_EQ(load({"--io-threads=3"}).io_threads, 3);
     EXPECT_THROW(load({"--io-threads=-1"}), std::runtime_error);
+}
+
+// A request in flight holds at most one connection per database: the
+// default pool has one for each I/O thread, and never fewer than 16.
+TEST(Config, DbPoolSizeDefaultsToTheIoThreads) {
+    EXPECT_EQ(load({"--io-threads=40"}).db_pool_size, 40u);
+    EXPECT_EQ(load({"--io-threads=4"}).db_pool_size, 16u);
+    EXPECT_EQ(load({"--io-threads=40", "--db-pool-size=8"}).db_pool_size, 8u);
+}
+
+TEST(Config, WriteGroups) {
+    EXPECT_EQ(load({}).write_groups, 1u);
+    EXPECT_EQ(load({"--write-groups=0"}).write_groups, 0u);
+    EXPECT_EQ(load({"--write-groups=3"}).write_groups, 3u);
 }
 
 // DESIGN.md, bad input: the CalDAV limits are config keys.
