@@ -181,12 +181,12 @@ Config load_config(const std::vector<std::string>& args,
     }
     if (config.io_threads == 0) {
         // With handlers inline, io-threads is the requests in flight. A PUT
-        // waits for its group's commit (store_pg write-groups): with eight
-        // in flight per core, PUTs that queue behind a writing group are
-        // enough to fill the next one (performance.md, "Session 16": 16
-        // against 8 gave put-update +40%, reads level); fewer threads left
-        // the groups small and PostgreSQL idle between them.
-        config.io_threads = static_cast<int>(8 * std::max(1u, std::thread::hardware_concurrency()));
+        // waits for its group's commit (store_pg write-groups), and the PUTs
+        // that queue behind a writing group fill the next one: on 2 cores 12
+        // threads gave put-update about 20% more than 8, and 16 about 25%,
+        // but GET lost about 2% at 12 and 7% at 16 (Asio hands more
+        // completions between threads; performance.md, "Session 16").
+        config.io_threads = static_cast<int>(6 * std::max(1u, std::thread::hardware_concurrency()));
     }
     if (config.db_pool_size == 0) {
         // Each request in flight holds at most one connection per database.

@@ -550,7 +550,11 @@ void PgSession::write_guessed(GuessedPut& job) {
             }
         });
     };
-    if (!groups_) {
+    // A group's statement carries every member's body, hex-encoded (twice
+    // its size): a large body (an attachment) is written alone rather
+    // than make a group's statement tens of megabytes.
+    constexpr std::size_t kLargestGroupedBody = 256 * 1024;
+    if (!groups_ || job.body->size() > kLargestGroupedBody) {
         write_alone();
         return;
     }

@@ -64,7 +64,7 @@ public:
     ///     this thread, and its errors are this call's.
     template <typename WriteAlone, typename WriteGroup>
     void write(Job& job, WriteAlone&& write_alone, WriteGroup&& write_group) {
-        Member me{&job, State::kQueued, nullptr};
+        Member me{&job};
         std::unique_lock lock(mutex_);
         queue_.push_back(&me);
         for (;;) {
@@ -83,7 +83,7 @@ public:
                     return;
                 case State::kQueued:
                 case State::kTaken:
-                    wakeup_.wait(lock);
+                    me.wakeup.wait(lock);
                     break;
             }
         }
@@ -108,9 +108,13 @@ public:
 private:
     enum class State { kQueued, kTaken, kWritten, kAlone, kFailed };
     struct Member {
+        explicit Member(Job* j) : job(j) {}
         Job* job;
         State state = State::kQueued;
         std::exception_ptr error;
+        /// Its own, so that a group's end wakes its members and the next
+        /// leader, not every waiting thread.
+        std::condition_variable wakeup;
     };
 
     /// me leads: takes itself and the oldest queued others, writes them,
@@ -157,21 +161,29 @@ private:
     }
 
     /// Frees the slot and the members' keys, and wakes the members (now
-    /// answered) and the queued (one of them leads next). Called with lock.
+    /// answered) and, for each free slot, a queued write that may lead.
+    /// Called with lock.
     void release(const std::vector<Member*>& members, std::unique_lock<std::mutex>& lock) {
         (void)lock;
-        for (const Member* m : members) {
+        for (Member* m : members) {
             const auto it = busy_keys_.find(m->job->lock_key());
             if (--it->second == 0) busy_keys_.erase(it);
+            m->wakeup.notify_one();
         }
         --writing_;
-        wakeup_.notify_all();
+        std::size_t free = in_flight_ - writing_;
+        for (Member* m : queue_) {
+            if (free == 0) break;
+            if (!busy_keys_.contains(m->job->lock_key())) {
+                m->wakeup.notify_one();
+                --free;
+            }
+        }
     }
 
     const std::size_t in_flight_;
     const std::size_t max_group_;
     mutable std::mutex mutex_;
-    std::condition_variable wakeup_;
     std::deque<Member*> queue_;  ///< waiting to be taken, oldest first
     std::size_t writing_ = 0;    ///< groups and lone writes in progress
     /// Lock keys of the writes in progress, each with how many it has.

@@ -27,10 +27,10 @@ TEST(Config, SyncRetentionDays) {
 }
 
 // io-threads 0 (the default) becomes four per core; a number is kept.
-TEST(Config, IoThreadsDefaultToEightPerCore) {
+TEST(Config, IoThreadsDefaultToSixPerCore) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    EXPECT_EQ(load({}).io_threads, 8 * cores);
-    EXPECT_EQ(load({"--io-threads=0"}).io_threads, 8 * cores);
+    EXPECT_EQ(load({}).io_threads, 6 * cores);
+    EXPECT_EQ(load({"--io-threads=0"}).io_threads, 6 * cores);
     EXPECT_EQ(load({"--io-threads=3"}).io_threads, 3);
     EXPECT_THROW(load({"--io-threads=-1"}), std::runtime_error);
 }
