@@ -90,6 +90,25 @@ std::thread busy_writer(Groups& groups, Job& job, std::shared_future<void> relea
     return writer;
 }
 
+/// Holds the only slot with a group of key 1, starts a thread per job that
+/// runs write_job(job), waits until all of them are queued, then frees the
+/// slot and waits for every thread. Returns the holder's job.
+Job queue_behind_a_busy_slot(Groups& groups, std::vector<Job>& jobs,
+                             const std::function<void(Job&)>& write_job) {
+    std::promise<void> release;
+    Job first{1};
+    std::thread holder = busy_writer(groups, first, release.get_future().share());
+    std::vector<std::thread> threads;
+    for (Job& job : jobs) {
+        threads.emplace_back([&] { write_job(job); });
+    }
+    wait_until_queued(groups, jobs.size());
+    release.set_value();
+    holder.join();
+    for (std::thread& t : threads) t.join();
+    return first;
+}
+
 TEST(WriteGroups, AWriteThatFindsAFreeSlotIsWrittenAtOnceAsAGroupOfOne) {
     Groups groups(1);
     Recorder rec;
@@ -105,18 +124,9 @@ TEST(WriteGroups, AWriteThatFindsAFreeSlotIsWrittenAtOnceAsAGroupOfOne) {
 TEST(WriteGroups, WritesArrivingWhileTheSlotIsBusyAreWrittenAsOneGroup) {
     Groups groups(1);
     Recorder rec;
-    std::promise<void> release;
-    Job first{1};
-    std::thread holder = busy_writer(groups, first, release.get_future().share());
     std::vector<Job> jobs{{2}, {3}, {3}, {4}};
-    std::vector<std::thread> threads;
-    for (Job& job : jobs) {
-        threads.emplace_back([&] { write(groups, job, rec, [] { return true; }); });
-    }
-    wait_until_queued(groups, jobs.size());
-    release.set_value();
-    holder.join();
-    for (std::thread& t : threads) t.join();
+    const Job first = queue_behind_a_busy_slot(
+        groups, jobs, [&](Job& job) { write(groups, job, rec, [] { return true; }); });
 
     ASSERT_EQ(rec.groups.size(), 1u);
     EXPECT_EQ(rec.groups[0], (std::set<std::int64_t>{2, 3, 4}));
@@ -130,18 +140,9 @@ TEST(WriteGroups, WritesArrivingWhileTheSlotIsBusyAreWrittenAsOneGroup) {
 TEST(WriteGroups, WhenAGroupRolledBackEachMemberWritesAlone) {
     Groups groups(1);
     Recorder rec;
-    std::promise<void> release;
-    Job first{1};
-    std::thread holder = busy_writer(groups, first, release.get_future().share());
     std::vector<Job> jobs{{2}, {3}, {4}};
-    std::vector<std::thread> threads;
-    for (Job& job : jobs) {
-        threads.emplace_back([&] { write(groups, job, rec, [] { return false; }); });
-    }
-    wait_until_queued(groups, jobs.size());
-    release.set_value();
-    holder.join();
-    for (std::thread& t : threads) t.join();
+    queue_behind_a_busy_slot(
+        groups, jobs, [&](Job& job) { write(groups, job, rec, [] { return false; }); });
 
     EXPECT_EQ(rec.groups.size(), 1u);
     EXPECT_EQ(rec.alone, 3);
@@ -152,25 +153,15 @@ TEST(WriteGroups, WhenAGroupRolledBackEachMemberWritesAlone) {
 TEST(WriteGroups, WhenAGroupsOutcomeIsUnknownEveryMemberThrowsItsError) {
     Groups groups(1);
     Recorder rec;
-    std::promise<void> release;
-    Job first{1};
-    std::thread holder = busy_writer(groups, first, release.get_future().share());
     std::vector<Job> jobs{{2}, {3}, {4}};
     std::atomic<int> thrown{0};
-    std::vector<std::thread> threads;
-    for (Job& job : jobs) {
-        threads.emplace_back([&] {
-            try {
-                write(groups, job, rec, []() -> bool { throw std::runtime_error("connection lost"); });
-            } catch (const std::runtime_error& e) {
-                if (std::string(e.what()) == "connection lost") ++thrown;
-            }
-        });
-    }
-    wait_until_queued(groups, jobs.size());
-    release.set_value();
-    holder.join();
-    for (std::thread& t : threads) t.join();
+    queue_behind_a_busy_slot(groups, jobs, [&](Job& job) {
+        try {
+            write(groups, job, rec, []() -> bool { throw std::runtime_error("connection lost"); });
+        } catch (const std::runtime_error& e) {
+            if (std::string(e.what()) == "connection lost") ++thrown;
+        }
+    });
 
     EXPECT_EQ(thrown, 3);
     EXPECT_EQ(rec.alone, 0);
@@ -206,18 +197,9 @@ TEST(WriteGroups, AGroupTakesNoKeyThatAnotherGroupIsWriting) {
 TEST(WriteGroups, AGroupHoldsAtMostMaxGroupWrites) {
     Groups groups(1, 3);
     Recorder rec;
-    std::promise<void> release;
-    Job first{1};
-    std::thread holder = busy_writer(groups, first, release.get_future().share());
     std::vector<Job> jobs{{2}, {3}, {4}, {5}, {6}};
-    std::vector<std::thread> threads;
-    for (Job& job : jobs) {
-        threads.emplace_back([&] { write(groups, job, rec, [] { return true; }); });
-    }
-    wait_until_queued(groups, jobs.size());
-    release.set_value();
-    holder.join();
-    for (std::thread& t : threads) t.join();
+    queue_behind_a_busy_slot(
+        groups, jobs, [&](Job& job) { write(groups, job, rec, [] { return true; }); });
 
     std::size_t written = 0;
     for (const auto& keys : rec.groups) {
