@@ -5,9 +5,10 @@
 /// while others are being written are sent together, as one statement in
 /// one transaction, by one of the waiting threads (the leader) on its own
 /// connection. Nobody waits for a group to fill: a write that finds a free
-/// slot is written at once, alone, so under light load nothing changes;
-/// only when `in_flight` groups are already writing do later writes queue,
-/// and the next free slot takes all of them (up to `max_group`).
+/// slot is written at once, as a group of one, so under light load nothing
+/// changes; only when `in_flight` groups are already writing do later
+/// writes queue, and the next free slot takes all of them (up to
+/// `max_group`).
 ///
 /// Two groups never share a lock key (Job::lock_key(), the parent
 /// collection for a PUT): a group holds its row locks until it commits, so
@@ -39,11 +40,10 @@ namespace cosmo::store_pg::detail {
 template <typename Job>
 class WriteGroups {
 public:
-    /// The most writes one group sends: one prepared statement per size.
+    /// The most writes one group sends (one statement carries them all).
     static constexpr std::size_t kMaxGroup = 16;
 
-    /// in_flight >= 1: groups (or lone writes) writing at once; max_group in
-    /// [1, kMaxGroup].
+    /// in_flight >= 1: groups writing at once; max_group in [1, kMaxGroup].
     WriteGroups(std::size_t in_flight, std::size_t max_group = kMaxGroup)
         : in_flight_(std::max<std::size_t>(in_flight, 1)),
           max_group_(std::clamp<std::size_t>(max_group, 1, kMaxGroup)) {}
@@ -89,8 +89,8 @@ public:
         }
     }
 
-    /// Writes since start that a group wrote, and those groups (for the log
-    /// and tests).
+    /// Writes since start that a group wrote, and those groups (tests read
+    /// them; nothing reports them yet).
     struct Counts {
         std::size_t grouped_writes = 0;
         std::size_t groups = 0;
@@ -185,7 +185,7 @@ private:
     const std::size_t max_group_;
     mutable std::mutex mutex_;
     std::deque<Member*> queue_;  ///< waiting to be taken, oldest first
-    std::size_t writing_ = 0;    ///< groups and lone writes in progress
+    std::size_t writing_ = 0;    ///< groups in progress
     /// Lock keys of the writes in progress, each with how many it has.
     std::unordered_map<std::int64_t, std::size_t> busy_keys_;
     Counts counts_;
