@@ -510,7 +510,7 @@ std::string first_line_of(const std::string& message) {
 
 }  // namespace
 
-GuessedPut PgSession::guessed_put_job(const WriteContext& guess, const std::string& path,
+GuessedPut PgSession::guessed_put_job(WriteContext guess, const std::string& path,
                                       const std::string& content_type, const std::string& body,
                                       const Resource& res,
                                       const std::optional<store::CalendarIndex>& index,
@@ -531,7 +531,7 @@ GuessedPut PgSession::guessed_put_job(const WriteContext& guess, const std::stri
     job.expect_etag = condition ? condition->etag.value_or("") : "";
     job.parent_id = guess.parent.id;
     job.parent_kind = static_cast<int>(guess.parent.kind);
-    job.parent_props = guess.parent_props;
+    job.parent_props = std::move(guess.parent_props);
     return job;
 }
 
@@ -605,8 +605,8 @@ Resource PgSession::put_object_and_commit(const std::string& path,
     }
     try {
         if (guess) {
-            GuessedPut job = guessed_put_job(*guess, path, content_type, body, res, index,
-                                             condition);
+            GuessedPut job = guessed_put_job(std::move(*guess), path, content_type, body, res,
+                                             index, condition);
             write_guessed(job);
             res.id = job.id;
             res.collection_id = job.collection_id;

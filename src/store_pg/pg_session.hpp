@@ -251,8 +251,9 @@ private:
     /// each alone); shared like contexts_.
     std::shared_ptr<PutGroups> groups_;
 
-    /// The guessed PUT of `path` as a job for write_guessed.
-    GuessedPut guessed_put_job(const WriteContext& guess, const std::string& path,
+    /// The guessed PUT of `path` as a job for write_guessed (the guess's
+    /// parent properties move into it).
+    GuessedPut guessed_put_job(WriteContext guess, const std::string& path,
                                const std::string& content_type, const std::string& body,
                                const store::Resource& res,
                                const std::optional<store::CalendarIndex>& index,
