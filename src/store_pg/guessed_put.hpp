@@ -1,7 +1,7 @@
 #pragma once
 /// One guessed PUT as a job that is written alone (cosmo_put_object_guessed,
 /// schema/shard/007) or in a group with others (cosmo_put_objects_guessed,
-/// 008; write_groups.hpp): its arguments, the key groups lock by, and what
+/// 008; statement_groups.hpp): its arguments, the key groups lock by, and what
 /// its write returned.
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "cosmo/store/types.hpp"
-#include "write_groups.hpp"
+#include "statement_groups.hpp"
 
 namespace cosmo::store_pg::detail {
 
@@ -34,7 +34,7 @@ struct GuessedPut {
     /// The parent's dead properties as validated against, by (ns, name).
     std::vector<store::DeadProperty> parent_props;
 
-    /// Groups writing at once never share a parent (write_groups.hpp).
+    /// Groups writing at once never share a parent (statement_groups.hpp).
     std::int64_t lock_key() const { return parent_id; }
 
     /// Filled in by the write.
@@ -45,7 +45,7 @@ struct GuessedPut {
     std::int64_t modified_us = 0;
 };
 
-using PutGroups = WriteGroups<GuessedPut>;
+using PutGroups = StatementGroups<GuessedPut>;
 
 /// Writes job alone (q::kPutObjectGuessed, autocommit) and fills it in.
 /// Throws what the statement throws: the write function's own errors

@@ -82,14 +82,14 @@ std::optional<std::vector<store::DeadProperty>> properties_of(const pqxx::field&
 }  // namespace
 
 PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
-                     const store::OpenHint& hint, std::shared_ptr<WriteContexts> contexts,
-                     std::shared_ptr<PutGroups> groups)
+                     const store::OpenHint& hint, ShardShared shared)
     : lease_(std::move(lease)),
       owner_(owner.id),
       epoch_(owner.epoch),
       read_only_(read_only),
-      contexts_(std::move(contexts)),
-      groups_(std::move(groups)) {
+      contexts_(std::move(shared.contexts)),
+      put_groups_(std::move(shared.put_groups)),
+      open_groups_(std::move(shared.open_groups)) {
     const PoolOptions& options = lease_.pool().options();
     call_timeout_ = options.statement_timeout.count() > 0
                         ? options.statement_timeout + options.connect_timeout
@@ -107,7 +107,9 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
         // BEGIN and one primary-key read: a healthy server answers at once,
         // so a server that does not within the connect timeout counts as
         // down (a stopped or SIGSTOPped shard: 503 quickly, not a hang).
-        const WatchdogGuard deadline(lease_.conn().sock(), options.connect_timeout);
+        // Armed on this session's connection when it sends the statement
+        // itself (not while it waits for a group's).
+        std::optional<WatchdogGuard> deadline;
         try {
             txn_.emplace(lease_.conn());
             // One round trip for the placement check, the home (which the
@@ -116,24 +118,25 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
             const bool with_first = !first_path.empty() && is_valid_path(first_path);
             const bool first_is_collection = with_first && is_collection_path(first_path);
             const bool write_ahead = with_first && !first_is_collection && hint.writing;
-            const pqxx::result r =
-                !with_first           ? txn_->exec_prepared(q::kSessionOpen, owner_)
-                : first_is_collection ? txn_->exec_prepared(q::kSessionOpenCollection, owner_,
-                                                            first_path)
-                                      : txn_->exec_prepared(write_ahead
-                                                                ? q::kSessionOpenObjectWrite
-                                                                : q::kSessionOpenObject,
-                                                            owner_, parent_of(first_path),
-                                                            leaf_of(first_path));
-            if (!r[0][6].is_null()) {
-                verify_placement(int64_of(r[0][6]), text_of(r[0][7]),
+            const auto alone = [&](auto&&... args) {
+                deadline.emplace(lease_.conn().sock(), options.connect_timeout);
+                return txn_->exec_prepared(args...)[0];
+            };
+            const pqxx::row r =
+                !with_first           ? alone(q::kSessionOpen, owner_)
+                : first_is_collection ? alone(q::kSessionOpenCollection, owner_, first_path)
+                : write_ahead ? alone(q::kSessionOpenObjectWrite, owner_, parent_of(first_path),
+                                      leaf_of(first_path))
+                              : open_object_read(first_path, deadline);
+            if (!r[6].is_null()) {
+                verify_placement(int64_of(r[6]), text_of(r[7]),
                                  /*for_write=*/false);
             }  // else no home here yet: nothing to read
-            if (!r[0][0].is_null()) {
-                home_ = collection_from(r[0]);
+            if (!r[0].is_null()) {
+                home_ = collection_from(r);
                 if (!with_first) {
                     // The home's dead properties came along (kSessionOpen).
-                    if (auto props = properties_of(r[0][8], r[0][9], r[0][10])) {
+                    if (auto props = properties_of(r[8], r[9], r[10])) {
                         props_cache_.emplace("", std::move(*props));
                     }
                 }
@@ -141,21 +144,21 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
             if (with_first) {
                 first_path_ = first_path;
                 constexpr pqxx::row::size_type kFirst = 8;  // after the session columns
-                if (!r[0][kFirst].is_null()) {
+                if (!r[kFirst].is_null()) {
                     if (first_is_collection) {
-                        first_ = collection_from(r[0].slice(kFirst, kFirst + 6));
+                        first_ = collection_from(r.slice(kFirst, kFirst + 6));
                     } else {
-                        first_ = object_from(r[0].slice(kFirst, kFirst + 8));
-                        if (!r[0][kFirst + 8].is_null()) {
-                            cached_body_ = bytes_of(r[0][kFirst + 8]);
+                        first_ = object_from(r.slice(kFirst, kFirst + 8));
+                        if (!r[kFirst + 8].is_null()) {
+                            cached_body_ = bytes_of(r[kFirst + 8]);
                             cached_body_id_ = first_->id;
                         }
                     }
                 }
                 const auto collection_at = [&](pqxx::row::size_type column) {
-                    return r[0][column].is_null()
+                    return r[column].is_null()
                                ? std::nullopt
-                               : std::optional(collection_from(r[0].slice(column, column + 6)));
+                               : std::optional(collection_from(r.slice(column, column + 6)));
                 };
                 if (!write_ahead && !first_is_collection && first_) {
                     // The collection the object was found in is its parent.
@@ -169,11 +172,11 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
                     // Served from memory until the first write, like any
                     // read of this session (home_fresh_ below).
                     constexpr pqxx::row::size_type kLockCount = kFirst + 9 + 6 + 6;
-                    if (int64_of(r[0][kLockCount]) == 0) {
+                    if (int64_of(r[kLockCount]) == 0) {
                         home_locks_.emplace();  // no lock anywhere in the home
                     }
-                    if (auto props = properties_of(r[0][kLockCount + 1], r[0][kLockCount + 2],
-                                                   r[0][kLockCount + 3])) {
+                    if (auto props = properties_of(r[kLockCount + 1], r[kLockCount + 2],
+                                                   r[kLockCount + 3])) {
                         if (contexts_ != nullptr && home_locks_ && home_) {
                             if (const auto& parent = stat_cache_.at(parent_of(first_path))) {
                                 contexts_->remember(owner_, epoch_, parent->path,
@@ -187,12 +190,48 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
             home_fresh_ = true;
         } catch (const pqxx::broken_connection&) {
             lease_.discard();
-            if (deadline.fired()) {
+            if (deadline && deadline->fired()) {
                 lease_.pool().mark_down();
             }
             throw;
         }
     });
+}
+
+pqxx::row PgSession::open_object_read(const std::string& path,
+                                     std::optional<WatchdogGuard>& deadline) {
+    const std::chrono::milliseconds timeout = lease_.pool().options().connect_timeout;
+    ObjectOpen job;
+    job.owner = owner_;
+    job.parent = parent_of(path);
+    job.name = leaf_of(path);
+    const auto read_alone = [&] {
+        deadline.emplace(lease_.conn().sock(), timeout);
+        read_object_open(*txn_, job);
+    };
+    if (!open_groups_) {
+        read_alone();
+        return job.row;
+    }
+    open_groups_->run(job, read_alone, [&](const std::vector<ObjectOpen*>& jobs) {
+        // Runs on this session's connection for the whole group; its
+        // errors reach every member as store errors, so only this session
+        // (whose connection it was) discards its connection.
+        try {
+            deadline.emplace(lease_.conn().sock(), timeout);
+            read_object_opens(*txn_, jobs);
+            return true;
+        } catch (const pqxx::broken_connection&) {
+            lease_.discard();
+            if (deadline->fired()) {
+                lease_.pool().mark_down();
+            }
+            rethrow_translated();
+        } catch (...) {
+            rethrow_translated();
+        }
+    });
+    return job.row;
 }
 
 void PgSession::take_guess(const std::string& first_path,
@@ -554,11 +593,11 @@ void PgSession::write_guessed(GuessedPut& job) {
     // its size): a large body (an attachment) is written alone rather
     // than make a group's statement tens of megabytes.
     constexpr std::size_t kLargestGroupedBody = 256 * 1024;
-    if (!groups_ || job.body->size() > kLargestGroupedBody) {
+    if (!put_groups_ || job.body->size() > kLargestGroupedBody) {
         write_alone();
         return;
     }
-    groups_->write(job, write_alone, [&](const std::vector<GuessedPut*>& jobs) {
+    put_groups_->run(job, write_alone, [&](const std::vector<GuessedPut*>& jobs) {
         // Runs on this session's connection for the whole group.
         return run([&](pqxx::transaction_base& txn) {
             try {

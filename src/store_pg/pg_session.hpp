@@ -10,6 +10,7 @@
 #include "cosmo/store/shard_store.hpp"
 #include "errors.hpp"
 #include "guessed_put.hpp"
+#include "object_opens.hpp"
 #include "pool.hpp"
 #include "watchdog.hpp"
 #include "write_contexts.hpp"
@@ -19,6 +20,17 @@ namespace cosmo::store_pg::detail {
 /// Hex SHA-256 of body, truncated to 32 characters: the strong ETag.
 std::string etag_of(const std::string& body);
 
+/// What the sessions of one shard share (PgShardStore keeps one per shard
+/// route); a null member shares nothing of its kind.
+struct ShardShared {
+    /// Where write-ahead opens remember their parent.
+    std::shared_ptr<WriteContexts> contexts;
+    /// Where guessed PUTs are committed in groups (else each alone).
+    std::shared_ptr<PutGroups> put_groups;
+    /// Where reads of an object open in groups (else each alone).
+    std::shared_ptr<OpenGroups> open_groups;
+};
+
 /// Implements store::Session; see shard_store.hpp for each method's contract.
 class PgSession final : public store::Session {
 public:
@@ -27,13 +39,13 @@ public:
     /// Error{kMoved} when the home is not here (a stale route). read_only
     /// makes every write throw Error{kReadOnly} (shard state "readonly").
     /// hint: what the first statement reads too (see ShardStore::open).
-    /// contexts: the shard's WriteContexts. A write-ahead open remembers its
-    /// parent there, and a PUT with hint.guess into a remembered parent
-    /// sends no first statement at all (a guessed session, see guess_).
+    /// shared.contexts: the shard's WriteContexts. A write-ahead open
+    /// remembers its parent there, and a PUT with hint.guess into a
+    /// remembered parent sends no first statement at all (a guessed
+    /// session, see guess_). A read of an object (hint.first_path, not
+    /// writing) sends its first statement through shared.open_groups.
     PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
-              const store::OpenHint& hint = {},
-              std::shared_ptr<WriteContexts> contexts = nullptr,
-              std::shared_ptr<PutGroups> groups = nullptr);
+              const store::OpenHint& hint = {}, ShardShared shared = {});
     ~PgSession() override;
 
     void ensure_home() override;
@@ -249,7 +261,17 @@ private:
 
     /// Where guessed PUTs on this shard are committed in groups (nullptr:
     /// each alone); shared like contexts_.
-    std::shared_ptr<PutGroups> groups_;
+    std::shared_ptr<PutGroups> put_groups_;
+    /// Where first reads of an object on this shard are sent in groups
+    /// (nullptr: each alone); shared like contexts_.
+    std::shared_ptr<OpenGroups> open_groups_;
+
+    /// The first statement of a read of the object at path (the columns
+    /// of q::kSessionOpenObject), in a group with other sessions' (on the
+    /// leader's connection) or alone (on this one). deadline is armed on
+    /// this session's connection when it sends a statement itself.
+    pqxx::row open_object_read(const std::string& path,
+                               std::optional<WatchdogGuard>& deadline);
 
     /// The guessed PUT of `path` as a job for write_guessed (the guess's
     /// parent properties move into it).
@@ -258,7 +280,7 @@ private:
                                const store::Resource& res,
                                const std::optional<store::CalendarIndex>& index,
                                const std::optional<store::WriteCondition>& condition) const;
-    /// Writes a guessed PUT, in a group with other sessions' (groups_) or
+    /// Writes a guessed PUT, in a group with other sessions' (put_groups_) or
     /// alone, and fills in job. Throws the store error of the write
     /// function when it is refused; kRetryable forgets the parent's write
     /// context first.

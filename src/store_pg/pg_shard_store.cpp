@@ -38,9 +38,8 @@ public:
             auto lease = route.pool->acquire();
             const bool reused = lease.reused();
             try {
-                return std::make_unique<detail::PgSession>(std::move(lease), owner,
-                                                           route.state == "readonly", hint,
-                                                           route.contexts, route.groups);
+                return std::make_unique<detail::PgSession>(
+                    std::move(lease), owner, route.state == "readonly", hint, route.shared);
             } catch (const Error& e) {
                 // An idle pooled connection to a server that restarted fails
                 // on BEGIN; the pool has dropped every idle connection by
@@ -103,11 +102,10 @@ public:
 private:
     struct Route {
         std::shared_ptr<Pool> pool;
-        /// What PUTs on this shard read of their parents (guessed sessions).
-        std::shared_ptr<detail::WriteContexts> contexts;
-        /// Where guessed PUTs on this shard are committed together
-        /// (nullptr when options.write_groups is 0).
-        std::shared_ptr<detail::PutGroups> groups;
+        /// What PUTs on this shard read of their parents (guessed
+        /// sessions), and where PUTs and reads of objects go in groups
+        /// (none when options.write_groups or read_groups is 0).
+        detail::ShardShared shared;
         std::string state;
         std::chrono::steady_clock::time_point checked;
     };
@@ -142,10 +140,15 @@ private:
         Route& route = routes_[id];
         if (!route.pool || route.pool->dsn() != shard->dsn) {
             route.pool = std::make_shared<Pool>(shard->dsn, options_, detail::shard_queries());
-            route.contexts = std::make_shared<detail::WriteContexts>();
-            route.groups = options_.write_groups > 0
-                               ? std::make_shared<detail::PutGroups>(options_.write_groups)
-                               : nullptr;
+            route.shared.contexts = std::make_shared<detail::WriteContexts>();
+            route.shared.put_groups =
+                options_.write_groups > 0
+                    ? std::make_shared<detail::PutGroups>(options_.write_groups)
+                    : nullptr;
+            route.shared.open_groups =
+                options_.read_groups > 0
+                    ? std::make_shared<detail::OpenGroups>(options_.read_groups)
+                    : nullptr;
         }
         route.state = shard->state;
         route.checked = now;

@@ -372,10 +372,11 @@ const std::array kShard{
     // collection (which the dispatcher stats on every request) in one round
     // trip. Home columns as COSMO_COLL_COLS (NULL: no home yet), then the
     // placement (NULL: no row yet).
-#define COSMO_SESSION_OPEN                                                              \
-    "SELECT " COSMO_COLL_COLS ", p.epoch, p.state FROM (SELECT $1::bigint AS owner_id) o " \
+#define COSMO_SESSION_OPEN_OF(owner)                                                    \
+    "SELECT " COSMO_COLL_COLS ", p.epoch, p.state FROM (SELECT " owner " AS owner_id) o " \
     "LEFT JOIN collection c ON c.owner_id = o.owner_id AND c.path = '' "                   \
     "LEFT JOIN home_placement p ON p.owner_id = o.owner_id"
+#define COSMO_SESSION_OPEN COSMO_SESSION_OPEN_OF("$1::bigint")
     // Alone (a request on the home or a principal), with the home's dead
     // properties as three arrays in kPropsList order (columns 8..10): a
     // PROPFIND on the home (Apple Calendar's poll) reads them next.
@@ -394,6 +395,12 @@ const std::array kShard{
     "WHERE c.owner_id = $1 AND c.path = $2 || $3 || '/') u ON true "                      \
     "LEFT JOIN LATERAL (SELECT " COSMO_COLL_COLS " FROM collection c "                    \
     "WHERE c.owner_id = $1 AND c.path = $2) v ON true"
+    // The object $3 in the collection $2 of owner $1, with its body when
+    // small, and that collection (as COSMO_COLL_COLS).
+#define COSMO_OBJECT_AND_COLLECTION(owner, parent, name)                               \
+    "SELECT " COSMO_OBJ_COLS ", CASE WHEN o.size <= 65536 THEN o.body END, "          \
+    COSMO_COLL_COLS " FROM object o JOIN collection c ON c.id = o.collection_id "     \
+    "WHERE c.owner_id = " owner " AND c.path = " parent " AND o.name = " name
     // For a read (GET, PROPFIND, REPORT on an object): the object and the
     // collection it was found in (columns 8..16 as above, then 17..22 as
     // COSMO_COLL_COLS), without the two collection probes. A read of an
@@ -402,10 +409,17 @@ const std::array kShard{
     // stats them by a query of their own. About 15 us of PostgreSQL CPU
     // per GET (docs/performance.md, "Tenth pass").
     Query{q::kSessionOpenObject,
-          "SELECT s.*, t.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "
-          COSMO_OBJ_COLS ", CASE WHEN o.size <= 65536 THEN o.body END, " COSMO_COLL_COLS
-          " FROM object o JOIN collection c ON c.id = o.collection_id "
-          "WHERE c.owner_id = $1 AND c.path = $2 AND o.name = $3) t ON true"},
+          "SELECT s.*, t.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL ("
+          COSMO_OBJECT_AND_COLLECTION("$1", "$2", "$3") ") t ON true"},
+    // The same for many sessions at once (object_opens.hpp): owners,
+    // parents and names as three arrays ($1..$3, text literals), a row per
+    // member, numbered from 1 in column 0, then the columns above.
+    Query{q::kSessionOpenObjects,
+          "SELECT k.i, s.*, t.* FROM unnest($1::bigint[], $2::text[], $3::text[]) "
+          "WITH ORDINALITY k(owner_id, parent, name, i) "
+          "CROSS JOIN LATERAL (" COSMO_SESSION_OPEN_OF("k.owner_id") ") s "
+          "LEFT JOIN LATERAL (" COSMO_OBJECT_AND_COLLECTION("k.owner_id", "k.parent", "k.name")
+          ") t ON true"},
     // For a write (PUT, DELETE), which reads the parent next even when the
     // object is new: the session-open-object columns with both collection
     // probes, the number of live locks of the home

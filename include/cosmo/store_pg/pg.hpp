@@ -20,9 +20,14 @@ struct PoolOptions {
     /// Groups of PUTs per shard that may be writing at once. A PUT that
     /// finds all of them busy waits, and the next free one writes every
     /// PUT waiting by then in one transaction (group commit, one WAL flush;
-    /// src/store_pg/write_groups.hpp). 0: every PUT commits alone, with no
-    /// limit but the pool.
+    /// src/store_pg/statement_groups.hpp). 0: every PUT commits alone, with
+    /// no limit but the pool.
     std::size_t write_groups = 1;
+    /// Likewise for the first read of a request about an object (a GET):
+    /// groups per shard reading at once; reads arriving while all are busy
+    /// are sent together as one statement by the next (object_opens.hpp).
+    /// 0: every read is sent alone.
+    std::size_t read_groups = 1;
 };
 
 /// Which schema a database carries.

@@ -6,7 +6,7 @@
 // the request again the long way).
 //
 // Guessed PUTs on a shard are written in groups (schema/shard/008,
-// src/store_pg/write_groups.hpp): the tests above go through groups of
+// src/store_pg/statement_groups.hpp): the tests above go through groups of
 // one; the last tests make PUTs of several sessions meet in one group.
 
 #include <gtest/gtest.h>

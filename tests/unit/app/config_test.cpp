@@ -49,6 +49,12 @@ TEST(Config, WriteGroups) {
     EXPECT_EQ(load({"--write-groups=3"}).write_groups, 3u);
 }
 
+TEST(Config, ReadGroups) {
+    EXPECT_EQ(load({}).read_groups, 1u);
+    EXPECT_EQ(load({"--read-groups=0"}).read_groups, 0u);
+    EXPECT_EQ(load({"--read-groups=2"}).read_groups, 2u);
+}
+
 // DESIGN.md, bad input: the CalDAV limits are config keys.
 TEST(Config, CaldavLimits) {
     const app::Config c = load({"--max-instances=50", "--max-report-results=20"});

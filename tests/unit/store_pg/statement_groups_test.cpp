@@ -1,4 +1,4 @@
-// WriteGroups (src/store_pg/write_groups.hpp), without a database: who
+// StatementGroups (src/store_pg/statement_groups.hpp), without a database: who
 // writes alone, who is grouped with whom, and what each member is told when
 // its group rolled back or failed. The slot is held busy by a group of one
 // that waits for the test; the test waits until the others are queued.
@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "../../../src/store_pg/write_groups.hpp"
+#include "../../../src/store_pg/statement_groups.hpp"
 
 namespace cosmo::test {
 namespace {
@@ -28,7 +28,7 @@ struct Job {
     std::int64_t lock_key() const { return key; }
 };
 
-using Groups = store_pg::detail::WriteGroups<Job>;
+using Groups = store_pg::detail::StatementGroups<Job>;
 
 /// Waits until groups has n writes queued (a test failure after 10 s).
 void wait_until_queued(const Groups& groups, std::size_t n) {
@@ -49,7 +49,7 @@ struct Recorder {
 /// Writes job through groups: alone marks it, a group marks all members
 /// and records their keys; `group_result` decides the group's outcome.
 void write(Groups& groups, Job& job, Recorder& rec, const std::function<bool()>& group_result) {
-    groups.write(
+    groups.run(
         job,
         [&] {
             ++rec.alone;
@@ -76,7 +76,7 @@ std::thread busy_writer(Groups& groups, Job& job, std::shared_future<void> relea
     std::promise<void> holding;
     std::future<void> held = holding.get_future();
     std::thread writer([&groups, &job, release, holding = std::move(holding)]() mutable {
-        groups.write(
+        groups.run(
             job,
             [] { throw std::logic_error("not alone"); },
             [&](const std::vector<Job*>& jobs) {
@@ -109,7 +109,7 @@ Job queue_behind_a_busy_slot(Groups& groups, std::vector<Job>& jobs,
     return first;
 }
 
-TEST(WriteGroups, AWriteThatFindsAFreeSlotIsWrittenAtOnceAsAGroupOfOne) {
+TEST(StatementGroups, AWriteThatFindsAFreeSlotIsWrittenAtOnceAsAGroupOfOne) {
     Groups groups(1);
     Recorder rec;
     Job job{7};
@@ -121,7 +121,7 @@ TEST(WriteGroups, AWriteThatFindsAFreeSlotIsWrittenAtOnceAsAGroupOfOne) {
     EXPECT_EQ(rec.alone, 0);
 }
 
-TEST(WriteGroups, WritesArrivingWhileTheSlotIsBusyAreWrittenAsOneGroup) {
+TEST(StatementGroups, WritesArrivingWhileTheSlotIsBusyAreWrittenAsOneGroup) {
     Groups groups(1);
     Recorder rec;
     std::vector<Job> jobs{{2}, {3}, {3}, {4}};
@@ -133,11 +133,11 @@ TEST(WriteGroups, WritesArrivingWhileTheSlotIsBusyAreWrittenAsOneGroup) {
     for (const Job& job : jobs) EXPECT_EQ(job.written_by, "group") << job.key;
     EXPECT_EQ(first.written_by, "group");
     EXPECT_EQ(groups.counts().groups, 2u);  // the first, then the four
-    EXPECT_EQ(groups.counts().grouped_writes, 5u);
+    EXPECT_EQ(groups.counts().grouped, 5u);
     EXPECT_EQ(rec.alone, 0);
 }
 
-TEST(WriteGroups, WhenAGroupRolledBackEachMemberWritesAlone) {
+TEST(StatementGroups, WhenAGroupRolledBackEachMemberWritesAlone) {
     Groups groups(1);
     Recorder rec;
     std::vector<Job> jobs{{2}, {3}, {4}};
@@ -150,7 +150,7 @@ TEST(WriteGroups, WhenAGroupRolledBackEachMemberWritesAlone) {
     EXPECT_EQ(groups.counts().groups, 1u);  // only the first was written
 }
 
-TEST(WriteGroups, WhenAGroupsOutcomeIsUnknownEveryMemberThrowsItsError) {
+TEST(StatementGroups, WhenAGroupsOutcomeIsUnknownEveryMemberThrowsItsError) {
     Groups groups(1);
     Recorder rec;
     std::vector<Job> jobs{{2}, {3}, {4}};
@@ -171,7 +171,7 @@ TEST(WriteGroups, WhenAGroupsOutcomeIsUnknownEveryMemberThrowsItsError) {
     EXPECT_EQ(next.written_by, "group");
 }
 
-TEST(WriteGroups, AGroupTakesNoKeyThatAnotherGroupIsWriting) {
+TEST(StatementGroups, AGroupTakesNoKeyThatAnotherGroupIsWriting) {
     Groups groups(2);
     Recorder rec;
     std::promise<void> release;
@@ -194,7 +194,7 @@ TEST(WriteGroups, AGroupTakesNoKeyThatAnotherGroupIsWriting) {
     EXPECT_EQ(rec.groups, (std::vector<std::set<std::int64_t>>{{2}, {1}}));
 }
 
-TEST(WriteGroups, AGroupHoldsAtMostMaxGroupWrites) {
+TEST(StatementGroups, AGroupHoldsAtMostMaxGroupWrites) {
     Groups groups(1, 3);
     Recorder rec;
     std::vector<Job> jobs{{2}, {3}, {4}, {5}, {6}};

@@ -1,0 +1,198 @@
+#pragma once
+/// Statements of many requests sent as one. Every statement costs
+/// PostgreSQL's start-up and a round trip, and every commit on this
+/// machine's disk a WAL flush (docs/performance.md, sessions 16 and 17):
+/// jobs that arrive while others are running are sent together, as one
+/// statement, by one of the waiting threads (the leader) on its own
+/// connection. Nobody waits for a group to fill: a job that finds a free
+/// slot runs at once, as a group of one, so under light load nothing
+/// changes; only when `in_flight` groups are already running do later
+/// jobs queue, and the next free slot takes all of them (up to
+/// `max_group`). Guessed PUTs (guessed_put.hpp) are committed this way,
+/// and a GET's first read (object_opens.hpp) is read this way.
+///
+/// Two groups never share a lock key (Job::lock_key(), the parent
+/// collection for a PUT): a group holds its row locks until it commits, so
+/// a second group that needed one of them would only wait for the first,
+/// or, with its own locks held meanwhile, hold up others. A queued job
+/// whose key is in a running group waits for the next group; one group may
+/// hold a key many times (its writes run in order in one transaction). A
+/// job that locks nothing gives a key of its own.
+///
+/// Each job is answered only after its group's statement ended (for a
+/// write: committed). A group whose statement failed and rolled back (one
+/// member's precondition, a deadlock, a timeout) left nothing written, so
+/// each member then runs alone and gets its own answer; a group whose
+/// outcome is unknown (the connection broke) hands its error to every
+/// member, as a lone statement would.
+
+#include <algorithm>
+#include <cstdint>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace cosmo::store_pg::detail {
+
+/// Job: one request's statement and its result; job.lock_key()
+/// (std::int64_t) names what its statement locks for the rest of its
+/// transaction.
+template <typename Job>
+class StatementGroups {
+public:
+    /// The most jobs one group sends (one statement carries them all).
+    static constexpr std::size_t kMaxGroup = 16;
+
+    /// in_flight >= 1: groups running at once; max_group in [1, kMaxGroup].
+    StatementGroups(std::size_t in_flight, std::size_t max_group = kMaxGroup)
+        : in_flight_(std::max<std::size_t>(in_flight, 1)),
+          max_group_(std::clamp<std::size_t>(max_group, 1, kMaxGroup)) {}
+
+    StatementGroups(const StatementGroups&) = delete;
+    StatementGroups& operator=(const StatementGroups&) = delete;
+
+    /// Runs job, in a group, and returns once it ran, or throws what
+    /// running it threw.
+    ///   run_group(const std::vector<Job*>&): runs one or more jobs (this
+    ///     one and other threads') in one statement and fills in each job's
+    ///     result; returns false when that statement rolled back (each
+    ///     member then runs alone), throws when its outcome is unknown
+    ///     (every member then throws that). It holds a slot, so it should
+    ///     give up early when it has to wait for a lock (each member then
+    ///     waits for its own locks alone, holding up nobody else).
+    ///   run_alone(): runs job by itself, outside the groups; runs on this
+    ///     thread, and its errors are this call's.
+    template <typename RunAlone, typename RunGroup>
+    void run(Job& job, RunAlone&& run_alone, RunGroup&& run_group) {
+        Member me{&job};
+        std::unique_lock lock(mutex_);
+        queue_.push_back(&me);
+        for (;;) {
+            if (me.state == State::kQueued && running_ < in_flight_ &&
+                !busy_keys_.contains(job.lock_key())) {
+                lead(me, lock, run_group);
+            }
+            switch (me.state) {
+                case State::kDone:
+                    return;
+                case State::kFailed:
+                    std::rethrow_exception(me.error);
+                case State::kAlone:
+                    lock.unlock();
+                    run_alone();
+                    return;
+                case State::kQueued:
+                case State::kTaken:
+                    me.wakeup.wait(lock);
+                    break;
+            }
+        }
+    }
+
+    /// Jobs since start that a group ran, and those groups (tests read
+    /// them; nothing reports them yet).
+    struct Counts {
+        std::size_t grouped = 0;
+        std::size_t groups = 0;
+    };
+    Counts counts() const {
+        std::lock_guard lock(mutex_);
+        return counts_;
+    }
+    /// Jobs waiting for a group to take them.
+    std::size_t queued() const {
+        std::lock_guard lock(mutex_);
+        return queue_.size();
+    }
+
+private:
+    enum class State { kQueued, kTaken, kDone, kAlone, kFailed };
+    struct Member {
+        explicit Member(Job* j) : job(j) {}
+        Job* job;
+        State state = State::kQueued;
+        std::exception_ptr error;
+        /// Its own, so that a group's end wakes its members and the next
+        /// leader, not every waiting thread.
+        std::condition_variable wakeup;
+    };
+
+    /// me leads: takes itself and the oldest queued others, runs them, and
+    /// leaves each member's state set. Entered and left with lock held.
+    template <typename RunGroup>
+    void lead(Member& me, std::unique_lock<std::mutex>& lock, RunGroup& run_group) {
+        std::vector<Member*> members{&me};
+        queue_.erase(std::find(queue_.begin(), queue_.end(), &me));
+        for (auto it = queue_.begin(); it != queue_.end() && members.size() < max_group_;) {
+            if (busy_keys_.contains((*it)->job->lock_key())) {
+                ++it;  // another group holds its locks: the next group takes it
+            } else {
+                members.push_back(*it);
+                it = queue_.erase(it);
+            }
+        }
+        for (Member* m : members) {
+            m->state = State::kTaken;
+            ++busy_keys_[m->job->lock_key()];
+        }
+        ++running_;
+        lock.unlock();
+
+        std::vector<Job*> jobs;
+        jobs.reserve(members.size());
+        for (Member* m : members) jobs.push_back(m->job);
+        bool ran = false;
+        std::exception_ptr error;
+        try {
+            ran = run_group(jobs);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        lock.lock();
+        for (Member* m : members) {
+            m->state = error ? State::kFailed : ran ? State::kDone : State::kAlone;
+            m->error = error;
+        }
+        if (ran) {
+            counts_.grouped += members.size();
+            ++counts_.groups;
+        }
+        release(members, lock);
+    }
+
+    /// Frees the slot and the members' keys, and wakes the members (now
+    /// answered) and, for each free slot, a queued job that may lead.
+    /// Called with lock.
+    void release(const std::vector<Member*>& members, std::unique_lock<std::mutex>& lock) {
+        (void)lock;
+        for (Member* m : members) {
+            const auto it = busy_keys_.find(m->job->lock_key());
+            if (--it->second == 0) busy_keys_.erase(it);
+            m->wakeup.notify_one();
+        }
+        --running_;
+        std::size_t free = in_flight_ - running_;
+        for (Member* m : queue_) {
+            if (free == 0) break;
+            if (!busy_keys_.contains(m->job->lock_key())) {
+                m->wakeup.notify_one();
+                --free;
+            }
+        }
+    }
+
+    const std::size_t in_flight_;
+    const std::size_t max_group_;
+    mutable std::mutex mutex_;
+    std::deque<Member*> queue_;  ///< waiting to be taken, oldest first
+    std::size_t running_ = 0;    ///< groups in progress
+    /// Lock keys of the jobs in progress, each with how many it has.
+    std::unordered_map<std::int64_t, std::size_t> busy_keys_;
+    Counts counts_;
+};
+
+}  // namespace cosmo::store_pg::detail
