@@ -83,8 +83,8 @@ po::options_description config_options(Config& c) {
          "PUTs per shard written at once; PUTs arriving while all are busy are "
          "committed together by the next (one transaction, one WAL flush); 0 = each alone")
         ("read-groups", po::value(&c.read_groups)->default_value(c.read_groups),
-         "GET reads per shard sent at once; reads arriving while all are busy are "
-         "sent together by the next (one statement); 0 = each alone")
+         "first reads of requests per shard sent at once; reads arriving while all are "
+         "busy are sent together by the next (one statement); 0 = each alone")
         ("directory-cache-ttl-ms",
          po::value(&c.directory_cache_ttl_ms)->default_value(c.directory_cache_ttl_ms),
          "how long an app server trusts a cached user->shard placement")

@@ -5,6 +5,7 @@
 #include "pg_session.hpp"
 
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "cosmo/core/digest.hpp"
@@ -118,65 +119,76 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
             const bool with_first = !first_path.empty() && is_valid_path(first_path);
             const bool first_is_collection = with_first && is_collection_path(first_path);
             const bool write_ahead = with_first && !first_is_collection && hint.writing;
-            const auto alone = [&](auto&&... args) {
+            std::optional<SessionOpen::Kind> read_kind;
+            if (!with_first) {
+                read_kind = SessionOpen::Kind::kHome;
+            } else if (first_is_collection) {
+                read_kind = SessionOpen::Kind::kCollection;
+            } else if (!write_ahead) {
+                read_kind = SessionOpen::Kind::kObject;
+            }
+            // The session columns (head), then what the request is about
+            // (rest): session_opens.hpp, and kSessionOpenObjectWrite.
+            pqxx::row head;
+            pqxx::row rest;
+            if (read_kind) {
+                std::tie(head, rest) = open_read(*read_kind, first_path, deadline);
+            } else {
                 deadline.emplace(lease_.conn().sock(), options.connect_timeout);
-                return txn_->exec_prepared(args...)[0];
-            };
-            const pqxx::row r =
-                !with_first           ? alone(q::kSessionOpen, owner_)
-                : first_is_collection ? alone(q::kSessionOpenCollection, owner_, first_path)
-                : write_ahead ? alone(q::kSessionOpenObjectWrite, owner_, parent_of(first_path),
-                                      leaf_of(first_path))
-                              : open_object_read(first_path, deadline);
-            if (!r[6].is_null()) {
-                verify_placement(int64_of(r[6]), text_of(r[7]),
+                const pqxx::row r = txn_->exec_prepared(q::kSessionOpenObjectWrite, owner_,
+                                                        parent_of(first_path),
+                                                        leaf_of(first_path))[0];
+                head = r.slice(0, 8);
+                rest = r.slice(8, r.size());
+            }
+            if (!head[6].is_null()) {
+                verify_placement(int64_of(head[6]), text_of(head[7]),
                                  /*for_write=*/false);
             }  // else no home here yet: nothing to read
-            if (!r[0].is_null()) {
-                home_ = collection_from(r);
+            if (!head[0].is_null()) {
+                home_ = collection_from(head);
                 if (!with_first) {
-                    // The home's dead properties came along (kSessionOpen).
-                    if (auto props = properties_of(r[8], r[9], r[10])) {
+                    // The home's dead properties came along.
+                    if (auto props = properties_of(rest[0], rest[1], rest[2])) {
                         props_cache_.emplace("", std::move(*props));
                     }
                 }
             }
             if (with_first) {
                 first_path_ = first_path;
-                constexpr pqxx::row::size_type kFirst = 8;  // after the session columns
-                if (!r[kFirst].is_null()) {
+                if (!rest[0].is_null()) {
                     if (first_is_collection) {
-                        first_ = collection_from(r.slice(kFirst, kFirst + 6));
+                        first_ = collection_from(rest.slice(0, 6));
                     } else {
-                        first_ = object_from(r.slice(kFirst, kFirst + 8));
-                        if (!r[kFirst + 8].is_null()) {
-                            cached_body_ = bytes_of(r[kFirst + 8]);
+                        first_ = object_from(rest.slice(0, 8));
+                        if (!rest[8].is_null()) {
+                            cached_body_ = bytes_of(rest[8]);
                             cached_body_id_ = first_->id;
                         }
                     }
                 }
                 const auto collection_at = [&](pqxx::row::size_type column) {
-                    return r[column].is_null()
+                    return rest[column].is_null()
                                ? std::nullopt
-                               : std::optional(collection_from(r.slice(column, column + 6)));
+                               : std::optional(collection_from(rest.slice(column, column + 6)));
                 };
                 if (!write_ahead && !first_is_collection && first_) {
                     // The collection the object was found in is its parent.
-                    stat_cache_.emplace(parent_of(first_path), collection_at(kFirst + 9));
+                    stat_cache_.emplace(parent_of(first_path), collection_at(9));
                 }
                 if (write_ahead) {
-                    constexpr pqxx::row::size_type kSlashed = kFirst + 9;
+                    constexpr pqxx::row::size_type kSlashed = 9;
                     constexpr pqxx::row::size_type kParent = kSlashed + 6;
                     stat_cache_.emplace(first_path + "/", collection_at(kSlashed));
                     stat_cache_.emplace(parent_of(first_path), collection_at(kParent));
                     // Served from memory until the first write, like any
                     // read of this session (home_fresh_ below).
-                    constexpr pqxx::row::size_type kLockCount = kFirst + 9 + 6 + 6;
-                    if (int64_of(r[kLockCount]) == 0) {
+                    constexpr pqxx::row::size_type kLockCount = kParent + 6;
+                    if (int64_of(rest[kLockCount]) == 0) {
                         home_locks_.emplace();  // no lock anywhere in the home
                     }
-                    if (auto props = properties_of(r[kLockCount + 1], r[kLockCount + 2],
-                                                   r[kLockCount + 3])) {
+                    if (auto props = properties_of(rest[kLockCount + 1], rest[kLockCount + 2],
+                                                   rest[kLockCount + 3])) {
                         if (contexts_ != nullptr && home_locks_ && home_) {
                             if (const auto& parent = stat_cache_.at(parent_of(first_path))) {
                                 contexts_->remember(owner_, epoch_, parent->path,
@@ -198,40 +210,41 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
     });
 }
 
-pqxx::row PgSession::open_object_read(const std::string& path,
-                                     std::optional<WatchdogGuard>& deadline) {
+std::pair<pqxx::row, pqxx::row> PgSession::open_read(SessionOpen::Kind kind,
+                                                    const std::string& path,
+                                                    std::optional<WatchdogGuard>& deadline) {
     const std::chrono::milliseconds timeout = lease_.pool().options().connect_timeout;
-    ObjectOpen job;
+    SessionOpen job;
+    job.kind = kind;
     job.owner = owner_;
-    job.parent = parent_of(path);
-    job.name = leaf_of(path);
+    job.path = path;
     const auto read_alone = [&] {
         deadline.emplace(lease_.conn().sock(), timeout);
-        read_object_open(*txn_, job);
+        read_session_open(*txn_, job);
     };
     if (!open_groups_) {
         read_alone();
-        return job.row;
-    }
-    open_groups_->run(job, read_alone, [&](const std::vector<ObjectOpen*>& jobs) {
-        // Runs on this session's connection for the whole group; its
-        // errors reach every member as store errors, so only this session
-        // (whose connection it was) discards its connection.
-        try {
-            deadline.emplace(lease_.conn().sock(), timeout);
-            read_object_opens(*txn_, jobs);
-            return true;
-        } catch (const pqxx::broken_connection&) {
-            lease_.discard();
-            if (deadline->fired()) {
-                lease_.pool().mark_down();
+    } else {
+        open_groups_->of(kind).run(job, read_alone, [&](const std::vector<SessionOpen*>& jobs) {
+            // Runs on this session's connection for the whole group; its
+            // errors reach every member as store errors, so only this
+            // session (whose connection it was) discards its connection.
+            try {
+                deadline.emplace(lease_.conn().sock(), timeout);
+                read_session_opens(*txn_, jobs);
+                return true;
+            } catch (const pqxx::broken_connection&) {
+                lease_.discard();
+                if (deadline->fired()) {
+                    lease_.pool().mark_down();
+                }
+                rethrow_translated();
+            } catch (...) {
+                rethrow_translated();
             }
-            rethrow_translated();
-        } catch (...) {
-            rethrow_translated();
-        }
-    });
-    return job.row;
+        });
+    }
+    return {std::move(job.head), std::move(job.rest)};
 }
 
 void PgSession::take_guess(const std::string& first_path,

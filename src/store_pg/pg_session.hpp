@@ -10,7 +10,7 @@
 #include "cosmo/store/shard_store.hpp"
 #include "errors.hpp"
 #include "guessed_put.hpp"
-#include "object_opens.hpp"
+#include "session_opens.hpp"
 #include "pool.hpp"
 #include "watchdog.hpp"
 #include "write_contexts.hpp"
@@ -27,7 +27,8 @@ struct ShardShared {
     std::shared_ptr<WriteContexts> contexts;
     /// Where guessed PUTs are committed in groups (else each alone).
     std::shared_ptr<PutGroups> put_groups;
-    /// Where reads of an object open in groups (else each alone).
+    /// Where read sessions send their first statement in groups (else
+    /// each alone).
     std::shared_ptr<OpenGroups> open_groups;
 };
 
@@ -42,8 +43,8 @@ public:
     /// shared.contexts: the shard's WriteContexts. A write-ahead open
     /// remembers its parent there, and a PUT with hint.guess into a
     /// remembered parent sends no first statement at all (a guessed
-    /// session, see guess_). A read of an object (hint.first_path, not
-    /// writing) sends its first statement through shared.open_groups.
+    /// session, see guess_). Any other session but a write-ahead one sends
+    /// its first statement through shared.open_groups.
     PgSession(Pool::Lease lease, const store::User& owner, bool read_only,
               const store::OpenHint& hint = {}, ShardShared shared = {});
     ~PgSession() override;
@@ -262,16 +263,17 @@ private:
     /// Where guessed PUTs on this shard are committed in groups (nullptr:
     /// each alone); shared like contexts_.
     std::shared_ptr<PutGroups> put_groups_;
-    /// Where first reads of an object on this shard are sent in groups
+    /// Where first reads of sessions on this shard are sent in groups
     /// (nullptr: each alone); shared like contexts_.
     std::shared_ptr<OpenGroups> open_groups_;
 
-    /// The first statement of a read of the object at path (the columns
-    /// of q::kSessionOpenObject), in a group with other sessions' (on the
-    /// leader's connection) or alone (on this one). deadline is armed on
-    /// this session's connection when it sends a statement itself.
-    pqxx::row open_object_read(const std::string& path,
-                               std::optional<WatchdogGuard>& deadline);
+    /// The first statement of a read session (kind: what it is about, at
+    /// path), in a group with other sessions' (on the leader's connection)
+    /// or alone (on this one): the session columns and the kind's
+    /// (session_opens.hpp). deadline is armed on this session's connection
+    /// when it sends a statement itself.
+    std::pair<pqxx::row, pqxx::row> open_read(SessionOpen::Kind kind, const std::string& path,
+                                              std::optional<WatchdogGuard>& deadline);
 
     /// The guessed PUT of `path` as a job for write_guessed (the guess's
     /// parent properties move into it).

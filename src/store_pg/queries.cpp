@@ -39,11 +39,13 @@
 // unconfirmed_reads_). Uncorrelated: planned as a one-time filter.
 // The dead properties of owner $1's path `path` as three arrays (ns,
 // names, vals) in kPropsList order, joined as d; NULL arrays: none.
-#define COSMO_DEAD_PROPS_ARRAYS(path)                                              \
-    "LEFT JOIN LATERAL (SELECT array_agg(p.ns ORDER BY p.ns, p.name) AS ns, "      \
-    "array_agg(p.name ORDER BY p.ns, p.name) AS names, "                           \
+#define COSMO_DEAD_PROPS_AGG_OF(owner, path)                                   \
+    "SELECT array_agg(p.ns ORDER BY p.ns, p.name) AS ns, "                      \
+    "array_agg(p.name ORDER BY p.ns, p.name) AS names, "                        \
     "array_agg(p.value_xml ORDER BY p.ns, p.name) AS vals FROM dead_property p " \
-    "WHERE p.owner_id = $1 AND p.path = " path ") d ON true"
+    "WHERE p.owner_id = " owner " AND p.path = " path
+#define COSMO_DEAD_PROPS_ARRAYS(path) \
+    "LEFT JOIN LATERAL (" COSMO_DEAD_PROPS_AGG_OF("$1", path) ") d ON true"
 #define COSMO_HOME_HERE(owner, epoch)                                              \
     "NOT EXISTS (SELECT FROM home_placement hp WHERE hp.owner_id = " owner           \
     " AND (hp.state = 'moved' OR hp.epoch <> " epoch "::bigint))"
@@ -411,15 +413,6 @@ const std::array kShard{
     Query{q::kSessionOpenObject,
           "SELECT s.*, t.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL ("
           COSMO_OBJECT_AND_COLLECTION("$1", "$2", "$3") ") t ON true"},
-    // The same for many sessions at once (object_opens.hpp): owners,
-    // parents and names as three arrays ($1..$3, text literals), a row per
-    // member, numbered from 1 in column 0, then the columns above.
-    Query{q::kSessionOpenObjects,
-          "SELECT k.i, s.*, t.* FROM unnest($1::bigint[], $2::text[], $3::text[]) "
-          "WITH ORDINALITY k(owner_id, parent, name, i) "
-          "CROSS JOIN LATERAL (" COSMO_SESSION_OPEN_OF("k.owner_id") ") s "
-          "LEFT JOIN LATERAL (" COSMO_OBJECT_AND_COLLECTION("k.owner_id", "k.parent", "k.name")
-          ") t ON true"},
     // For a write (PUT, DELETE), which reads the parent next even when the
     // object is new: the session-open-object columns with both collection
     // probes, the number of live locks of the home
@@ -430,9 +423,31 @@ const std::array kShard{
           "AND l.expires_at > now()), d.* FROM (" COSMO_SESSION_OPEN_OBJECT ") w "
           COSMO_DEAD_PROPS_ARRAYS("$2")},
     // Or the collection (columns 8..13, as collection_by_path).
+#define COSMO_COLLECTION_AT(owner, path) \
+    "SELECT " COSMO_COLL_COLS " FROM collection c WHERE c.owner_id = " owner " AND c.path = " path
     Query{q::kSessionOpenCollection,
-          "SELECT s.*, t.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL (SELECT "
-          COSMO_COLL_COLS " FROM collection c WHERE c.owner_id = $1 AND c.path = $2) t ON true"},
+          "SELECT s.*, t.* FROM (" COSMO_SESSION_OPEN ") s LEFT JOIN LATERAL ("
+          COSMO_COLLECTION_AT("$1", "$2") ") t ON true"},
+    // kSessionOpen, kSessionOpenCollection and kSessionOpenObject for many
+    // sessions at once (session_opens.hpp), one statement per kind: the
+    // owners and paths as arrays ($1.., text literals), a row per member,
+    // its number from 1 in column 0, then the lone statement's columns.
+#define COSMO_SESSION_OPENS(arrays, columns)                                        \
+    "SELECT k.i, s.*, t.* FROM unnest(" arrays ") WITH ORDINALITY k(" columns ", i) " \
+    "CROSS JOIN LATERAL (" COSMO_SESSION_OPEN_OF("k.owner_id") ") s "
+    Query{q::kSessionOpensHome,
+          COSMO_SESSION_OPENS("$1::bigint[]", "owner_id")
+          "LEFT JOIN LATERAL (" COSMO_DEAD_PROPS_AGG_OF("k.owner_id", "''") ") t ON true"},
+    // LIMIT 1 (there is one row at most anyway) keeps the subquery a probe
+    // per member: flattened into a join, it was planned as a hash join
+    // over a sequential scan of the collection table (PlansTest).
+    Query{q::kSessionOpensCollection,
+          COSMO_SESSION_OPENS("$1::bigint[], $2::text[]", "owner_id, path")
+          "LEFT JOIN LATERAL (" COSMO_COLLECTION_AT("k.owner_id", "k.path") " LIMIT 1) t ON true"},
+    Query{q::kSessionOpensObject,
+          COSMO_SESSION_OPENS("$1::bigint[], $2::text[], $3::text[]", "owner_id, parent, name")
+          "LEFT JOIN LATERAL (" COSMO_OBJECT_AND_COLLECTION("k.owner_id", "k.parent", "k.name")
+          ") t ON true"},
     // Held until commit by every writing session: `cosmo user move` sets
     // state = 'moving' with an UPDATE, which waits for these share locks.
     Query{q::kPlacementShare,

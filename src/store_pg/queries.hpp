@@ -100,9 +100,11 @@ inline constexpr const char* kCollectionBumpAndLog = "collection_bump_and_log";
 inline constexpr const char* kCollectionLockCheckName = "collection_lock_check_name";
 inline constexpr const char* kLocksOfHome = "locks_of_home";
 inline constexpr const char* kSessionOpenObject = "session_open_object";
-inline constexpr const char* kSessionOpenObjects = "session_open_objects";
 inline constexpr const char* kSessionOpenObjectWrite = "session_open_object_write";
 inline constexpr const char* kSessionOpenCollection = "session_open_collection";
+inline constexpr const char* kSessionOpensHome = "session_opens_home";
+inline constexpr const char* kSessionOpensCollection = "session_opens_collection";
+inline constexpr const char* kSessionOpensObject = "session_opens_object";
 inline constexpr const char* kPlacementShare = "placement_share";
 inline constexpr const char* kPlacementInsert = "placement_insert";
 }  // namespace q

@@ -9,7 +9,8 @@
 /// changes; only when `in_flight` groups are already running do later
 /// jobs queue, and the next free slot takes all of them (up to
 /// `max_group`). Guessed PUTs (guessed_put.hpp) are committed this way,
-/// and a GET's first read (object_opens.hpp) is read this way.
+/// and read sessions send their first statement (session_opens.hpp) this
+/// way.
 ///
 /// Two groups never share a lock key (Job::lock_key(), the parent
 /// collection for a PUT): a group holds its row locks until it commits, so

@@ -54,8 +54,8 @@ struct Config {
     /// Groups of PUTs per shard writing at once (store_pg::PoolOptions::
     /// write_groups); 0 = every PUT commits alone.
     std::size_t write_groups = 1;
-    /// Groups of object reads (GETs) per shard sent at once (PoolOptions::
-    /// read_groups); 0 = every read alone.
+    /// Groups of requests' first reads per shard sent at once
+    /// (PoolOptions::read_groups); 0 = every read alone.
     std::size_t read_groups = 1;
     int directory_cache_ttl_ms = 30000;
     /// Days a change-log row is kept (RFC 6578 sync tokens older than this

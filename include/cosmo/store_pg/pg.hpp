@@ -23,10 +23,11 @@ struct PoolOptions {
     /// src/store_pg/statement_groups.hpp). 0: every PUT commits alone, with
     /// no limit but the pool.
     std::size_t write_groups = 1;
-    /// Likewise for the first read of a request about an object (a GET):
-    /// groups per shard reading at once; reads arriving while all are busy
-    /// are sent together as one statement by the next (object_opens.hpp).
-    /// 0: every read is sent alone.
+    /// Likewise for the first statement of a request that does not write
+    /// ahead (every one but PUT and DELETE): groups per shard reading at
+    /// once; reads arriving while all are busy are sent together as one
+    /// statement by the next (src/store_pg/session_opens.hpp). 0: every
+    /// read is sent alone.
     std::size_t read_groups = 1;
 };
 

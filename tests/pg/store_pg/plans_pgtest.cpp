@@ -78,8 +78,11 @@ TEST_F(PlansTest, RequestStatementsProbeCollectionsAndObjectsByIndex) {
     const std::pair<const char*, std::string> statements[] = {
         {q::kSessionOpen, owner},
         {q::kSessionOpenObject, owner + ", 'calendar/', 'a.ics'"},
-        {q::kSessionOpenObjects, "'{" + owner + "," + owner +
-                                     "}', '{calendar/,calendar/}', '{a.ics,b.ics}'"},
+        {q::kSessionOpensHome, "'{" + owner + "," + owner + "}'"},
+        {q::kSessionOpensCollection,
+         "'{" + owner + "," + owner + "}', '{calendar/,other/}'"},
+        {q::kSessionOpensObject,
+         "'{" + owner + "," + owner + "}', '{calendar/,calendar/}', '{a.ics,b.ics}'"},
         {q::kSessionOpenObjectWrite, owner + ", 'calendar/', 'a.ics'"},
         {q::kSessionOpenCollection, owner + ", 'calendar/'"},
     };
