@@ -33,7 +33,6 @@
 #include <cstddef>
 #include <deque>
 #include <exception>
-#include <stdexcept>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -76,29 +75,23 @@ public:
         for (;;) {
             if (me.state == State::kQueued && running_ < in_flight_ &&
                 !busy_keys_.contains(job.lock_key())) {
-                lead(me, lock, run_group);  // unlocks
-                break;
+                lead(me, lock, run_group);
             }
-            lock.unlock();
-            if (me.wait()) {
-                break;  // answered by its group's leader
+            switch (me.state) {
+                case State::kDone:
+                    return;
+                case State::kFailed:
+                    std::rethrow_exception(me.error);
+                case State::kAlone:
+                    lock.unlock();
+                    run_alone();
+                    return;
+                case State::kQueued:
+                case State::kTaken:
+                    me.wakeup.wait(lock);
+                    break;
             }
-            lock.lock();  // woken to lead, if it still may
         }
-        // Answered: state is final and nobody touches me any more.
-        switch (me.state) {
-            case State::kDone:
-                return;
-            case State::kFailed:
-                std::rethrow_exception(me.error);
-            case State::kAlone:
-                run_alone();
-                return;
-            case State::kQueued:
-            case State::kTaken:
-                break;
-        }
-        throw std::logic_error("StatementGroups: answered without an outcome");
     }
 
     /// Jobs since start that a group ran, and those groups (tests read
@@ -119,50 +112,18 @@ public:
 
 private:
     enum class State { kQueued, kTaken, kDone, kAlone, kFailed };
-    /// A waiting job. state and error change under mutex_; its waiter
-    /// reads them under mutex_ or once answered (answer() sets them first).
-    /// Each member sleeps on its own mutex and condition variable: a
-    /// member woken while the leader still held mutex_ would only block
-    /// on it again, so the leader answers its members after releasing it.
     struct Member {
         explicit Member(Job* j) : job(j) {}
         Job* job;
         State state = State::kQueued;
         std::exception_ptr error;
-
-        /// Sleeps until answered (returns true) or told it may lead
-        /// (false).
-        bool wait() {
-            std::unique_lock lock(mutex);
-            wakeup.wait(lock, [&] { return may_lead || answered; });
-            may_lead = false;
-            return answered;
-        }
-        /// Called with mutex_ held (so the member is still queued, and
-        /// cannot leave meanwhile).
-        void tell_may_lead() {
-            std::lock_guard lock(mutex);
-            may_lead = true;
-            wakeup.notify_one();
-        }
-        /// The group's last touch of the member, which may return and end
-        /// as soon as the lock below is released.
-        void answer() {
-            std::lock_guard lock(mutex);
-            answered = true;
-            wakeup.notify_one();
-        }
-
-    private:
-        std::mutex mutex;
+        /// Its own, so that a group's end wakes its members and the next
+        /// leader, not every waiting thread.
         std::condition_variable wakeup;
-        bool may_lead = false;
-        bool answered = false;
     };
 
-    /// me leads: takes itself and the oldest queued others, runs them,
-    /// sets each member's outcome and answers the others. Entered with
-    /// lock held, left with it released.
+    /// me leads: takes itself and the oldest queued others, runs them, and
+    /// leaves each member's state set. Entered and left with lock held.
     template <typename RunGroup>
     void lead(Member& me, std::unique_lock<std::mutex>& lock, RunGroup& run_group) {
         std::vector<Member*> members{&me};
@@ -201,26 +162,25 @@ private:
             counts_.grouped += members.size();
             ++counts_.groups;
         }
-        release(members);
-        lock.unlock();
-        for (Member* m : members) {
-            if (m != &me) m->answer();
-        }
+        release(members, lock);
     }
 
-    /// Frees the slot and the members' keys, and tells as many queued jobs
-    /// as there are free slots that they may lead. Called with mutex_.
-    void release(const std::vector<Member*>& members) {
+    /// Frees the slot and the members' keys, and wakes the members (now
+    /// answered) and, for each free slot, a queued job that may lead.
+    /// Called with lock.
+    void release(const std::vector<Member*>& members, std::unique_lock<std::mutex>& lock) {
+        (void)lock;
         for (Member* m : members) {
             const auto it = busy_keys_.find(m->job->lock_key());
             if (--it->second == 0) busy_keys_.erase(it);
+            m->wakeup.notify_one();
         }
         --running_;
         std::size_t free = in_flight_ - running_;
         for (Member* m : queue_) {
             if (free == 0) break;
             if (!busy_keys_.contains(m->job->lock_key())) {
-                m->tell_may_lead();
+                m->wakeup.notify_one();
                 --free;
             }
         }
