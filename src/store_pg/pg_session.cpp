@@ -138,8 +138,8 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
                 const pqxx::row r = txn_->exec_prepared(q::kSessionOpenObjectWrite, owner_,
                                                         parent_of(first_path),
                                                         leaf_of(first_path))[0];
-                head = r.slice(0, 8);
-                rest = r.slice(8, r.size());
+                head = r.slice(0, kSessionColumns);
+                rest = r.slice(kSessionColumns, r.size());
             }
             if (!head[6].is_null()) {
                 verify_placement(int64_of(head[6]), text_of(head[7]),

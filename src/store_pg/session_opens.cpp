@@ -6,13 +6,6 @@
 
 namespace cosmo::store_pg::detail {
 
-namespace {
-
-/// The session columns come first in every session-open statement.
-constexpr pqxx::row::size_type kSessionColumns = 8;
-
-}  // namespace
-
 void read_session_open(pqxx::transaction_base& txn, SessionOpen& job) {
     using Kind = SessionOpen::Kind;
     const pqxx::result r =

@@ -20,6 +20,11 @@
 
 namespace cosmo::store_pg::detail {
 
+/// The session columns come first in every session-open statement (the
+/// write-ahead one too): the home as COSMO_COLL_COLS, then the placement's
+/// epoch and state.
+inline constexpr pqxx::row::size_type kSessionColumns = 8;
+
 struct SessionOpen {
     /// What the request is about, beyond the home.
     enum class Kind : char {
