@@ -53,10 +53,15 @@ protected:
         }
         store_pg::PoolOptions options = test_pool_options();
         options.max_connections = 16;
-        pool_ = std::make_shared<Pool>(dbs_->shard_dsn(shard_index(users_.front())), options,
-                                       store_pg::detail::shard_queries());
+        // Named, so that a test can end exactly these connections (tests
+        // run in parallel on the same databases).
+        pool_ = std::make_shared<Pool>(dbs_->shard_dsn(shard_index(users_.front())) +
+                                           " application_name=" + kPoolName,
+                                       options, store_pg::detail::shard_queries());
         groups_ = std::make_shared<OpenGroups>(1);
     }
+
+    static constexpr const char* kPoolName = "session_opens_test";
 
     static std::string body_of(std::size_t i) { return "BODY-" + std::to_string(i); }
 
@@ -159,6 +164,57 @@ TEST_F(SessionOpensTest, ReadsQueuedBehindAGroupAreSentTogetherAndEachGetsItsOwn
         EXPECT_EQ(groups_->of(kKinds[k]).counts().groups, 2u) << k;
         EXPECT_EQ(groups_->of(kKinds[k]).counts().grouped, queued_of[k] + 1) << k;
     }
+}
+
+// The group's statement fails for all: the connection of whichever member
+// leads is gone (here every connection of the test's pool, as when the
+// shard restarts), and every member must get the store's error, none a
+// hang.
+TEST_F(SessionOpensTest, WhenTheGroupsConnectionBreaksEveryMemberGetsShardUnavailable) {
+    using Kind = SessionOpen::Kind;
+    std::promise<void> holding;
+    std::promise<void> release;
+    std::thread holder([&] {
+        SessionOpen job;
+        groups_->of(Kind::kObject)
+            .run(
+                job, [] { ADD_FAILURE() << "the holder ran alone"; },
+                [&](const std::vector<SessionOpen*>&) {
+                    holding.set_value();
+                    release.get_future().wait();
+                    return true;
+                });
+    });
+    holding.get_future().wait();
+    constexpr std::size_t kReads = 4;
+    std::vector<std::string> seen(kReads);
+    std::vector<std::thread> readers;
+    for (std::size_t i = 0; i < kReads; ++i) {
+        readers.emplace_back([&, i] { seen[i] = read(users_[i % users_.size()], "calendar/a.ics"); });
+    }
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (groups_->of(Kind::kObject).queued() < kReads) {
+        ASSERT_LT(std::chrono::steady_clock::now(), give_up) << "the reads never queued";
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    // Every connection of the pool ends, the queued sessions' among them.
+    const std::string dsn = dbs_->shard_dsn(shard_index(users_.front()));
+    const std::string ours = std::string("FROM pg_stat_activity WHERE application_name = '") +
+                             kPoolName + "'";
+    EXPECT_GE(pg_query(dsn, "SELECT pg_terminate_backend(pid) " + ours).size(), kReads);
+    while (pg_query(dsn, "SELECT count(*) " + ours)[0][0] != "0") {
+        ASSERT_LT(std::chrono::steady_clock::now(), give_up) << "the backends never ended";
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    release.set_value();
+    holder.join();
+    for (std::thread& t : readers) t.join();
+    const std::string unavailable =
+        "error " + std::to_string(static_cast<int>(store::Errc::kShardUnavailable));
+    for (std::size_t i = 0; i < kReads; ++i) {
+        EXPECT_EQ(seen[i], unavailable) << "read " << i;
+    }
+    EXPECT_EQ(groups_->of(Kind::kObject).counts().groups, 1u);  // the holder's only
 }
 
 TEST_F(SessionOpensTest, AReadThatFindsTheSlotFreeIsSentAloneAndGetsTheSameAnswer) {
