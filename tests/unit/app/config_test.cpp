@@ -85,6 +85,9 @@ TEST(Config, ShippedExampleLoadsWithTheDefaults) {
     EXPECT_EQ(file.sync_retention_days, defaults.sync_retention_days);
     EXPECT_EQ(file.data_dir, defaults.data_dir);
     EXPECT_EQ(file.io_threads, defaults.io_threads);
+    EXPECT_EQ(file.db_pool_size, defaults.db_pool_size);
+    EXPECT_EQ(file.write_groups, defaults.write_groups);
+    EXPECT_EQ(file.read_groups, defaults.read_groups);
     EXPECT_TRUE(file.embedded());
 }
 
