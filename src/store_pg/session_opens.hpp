@@ -3,13 +3,12 @@
 /// with what the request is about (the home's dead properties, a
 /// collection, or an object with its body and the collection it was found
 /// in), read alone (q::kSessionOpen, kSessionOpenCollection,
-/// kSessionOpenObject) or in a group with other sessions' first reads
-/// of the same kind (q::kSessionOpensHome, ...; statement_groups.hpp). A
-/// GET needs nothing else from
-/// the database, and a multiget or a sync one statement more, so under
-/// load much of their cost in PostgreSQL was the statement's own start-up
-/// and round trip, which a group pays once for all its members
-/// (docs/performance.md, session 17).
+/// kSessionOpenObject) or in a group with other sessions' first reads of
+/// the same kind (q::kSessionOpensHome, ...; statement_groups.hpp). A GET
+/// needs nothing else from the database, and a multiget or a sync one
+/// statement more, so under load much of their cost in PostgreSQL was the
+/// statement's own start-up and round trip, which a group pays once for
+/// all its members (docs/performance.md, session 17).
 
 #include <cstdint>
 #include <pqxx/pqxx>
