@@ -201,10 +201,7 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
             }
             home_fresh_ = true;
         } catch (const pqxx::broken_connection&) {
-            lease_.discard();
-            if (deadline && deadline->fired()) {
-                lease_.pool().mark_down();
-            }
+            drop_connection(deadline && deadline->fired());
             throw;
         }
     });
@@ -234,10 +231,7 @@ std::pair<pqxx::row, pqxx::row> PgSession::open_read(SessionOpen::Kind kind,
                 read_session_opens(*txn_, jobs);
                 return true;
             } catch (const pqxx::broken_connection&) {
-                lease_.discard();
-                if (deadline->fired()) {
-                    lease_.pool().mark_down();
-                }
+                drop_connection(deadline->fired());
                 rethrow_translated();
             } catch (...) {
                 rethrow_translated();

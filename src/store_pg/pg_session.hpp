@@ -146,13 +146,19 @@ private:
                 if (!in_transaction_) unconfirmed_reads_ = true;
                 return f(*txn_);
             } catch (const pqxx::broken_connection&) {
-                lease_.discard();
-                if (deadline.fired()) {
-                    lease_.pool().mark_down();
-                }
+                drop_connection(deadline.fired());
                 throw;
             }
         });
+    }
+
+    /// After a broken connection: it never goes back to the pool, and a
+    /// server that let a deadline pass counts as down.
+    void drop_connection(bool deadline_fired) {
+        lease_.discard();
+        if (deadline_fired) {
+            lease_.pool().mark_down();
+        }
     }
 
     /// Rows from a statement filtered by COSMO_HOME_HERE (queries.cpp) prove

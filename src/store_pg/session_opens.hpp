@@ -26,10 +26,10 @@ inline constexpr pqxx::row::size_type kSessionColumns = 8;
 
 struct SessionOpen {
     /// What the request is about, beyond the home.
-    enum class Kind : char {
-        kHome = 'h',        ///< nothing more: the home's dead properties come along
-        kCollection = 'c',  ///< the collection at `path`
-        kObject = 'o',      ///< the object at `path`, and its collection
+    enum class Kind {
+        kHome,        ///< nothing more: the home's dead properties come along
+        kCollection,  ///< the collection at `path`
+        kObject,      ///< the object at `path`, and its collection
     };
     // The statement's arguments.
     Kind kind = Kind::kHome;

@@ -89,6 +89,25 @@ protected:
         }
     }
 
+    /// Holds the one slot of `kind` with a group of the test's own until
+    /// `released` is ready; returns once it holds it.
+    std::thread hold_slot(SessionOpen::Kind kind, std::shared_future<void> released) {
+        std::promise<void> holding;
+        std::future<void> held = holding.get_future();
+        std::thread holder([this, kind, released, holding = std::move(holding)]() mutable {
+            SessionOpen job;
+            groups_->of(kind).run(
+                job, [] { ADD_FAILURE() << "the holder ran alone"; },
+                [&](const std::vector<SessionOpen*>&) {
+                    holding.set_value();
+                    released.wait();
+                    return true;
+                });
+        });
+        held.wait();
+        return holder;
+    }
+
     std::vector<store::User> users_;
     std::shared_ptr<Pool> pool_;
     std::shared_ptr<OpenGroups> groups_;
@@ -101,21 +120,7 @@ TEST_F(SessionOpensTest, ReadsQueuedBehindAGroupAreSentTogetherAndEachGetsItsOwn
     std::promise<void> release;
     const std::shared_future<void> released = release.get_future().share();
     std::vector<std::thread> holders;
-    for (const Kind kind : kKinds) {
-        std::promise<void> holding;
-        std::future<void> held = holding.get_future();
-        holders.emplace_back([&, kind, holding = std::move(holding)]() mutable {
-            SessionOpen job;
-            groups_->of(kind).run(
-                job, [] { ADD_FAILURE() << "the holder ran alone"; },
-                [&](const std::vector<SessionOpen*>&) {
-                    holding.set_value();
-                    released.wait();
-                    return true;
-                });
-        });
-        held.wait();
-    }
+    for (const Kind kind : kKinds) holders.push_back(hold_slot(kind, released));
 
     // Each user's object, a missing object, a collection, a missing one,
     // homes with their dead properties, and a session routed with a stale
@@ -173,20 +178,8 @@ TEST_F(SessionOpensTest, ReadsQueuedBehindAGroupAreSentTogetherAndEachGetsItsOwn
 TEST_F(SessionOpensTest, WhenTheGroupsConnectionBreaksEveryMemberGetsShardUnavailable) {
     using Kind = SessionOpen::Kind;
     constexpr std::size_t kReads = 4;
-    std::promise<void> holding;
     std::promise<void> release;
-    std::thread holder([&] {
-        SessionOpen job;
-        groups_->of(Kind::kObject)
-            .run(
-                job, [] { ADD_FAILURE() << "the holder ran alone"; },
-                [&](const std::vector<SessionOpen*>&) {
-                    holding.set_value();
-                    release.get_future().wait();
-                    return true;
-                });
-    });
-    holding.get_future().wait();
+    std::thread holder = hold_slot(Kind::kObject, release.get_future().share());
     std::vector<std::string> seen(kReads);
     std::vector<std::thread> readers;
     for (std::size_t i = 0; i < kReads; ++i) {
