@@ -1,13 +1,16 @@
 #include "cosmo/admin/admin_handler.hpp"
 
+#include <utility>
+
 #include <spdlog/spdlog.h>
 
 #include "cosmo/store/error.hpp"
 
 namespace cosmo::admin {
 
-AdminHandler::AdminHandler(store::Directory& directory, store::ShardStore& shards)
-    : directory_(directory), shards_(shards) {}
+AdminHandler::AdminHandler(store::Directory& directory, store::ShardStore& shards,
+                           MetricsSources metrics)
+    : directory_(directory), shards_(shards), metrics_(std::move(metrics)) {}
 
 http::Response AdminHandler::handle(http::Request& request, http::RequestContext&) const {
     std::string_view target = request.target();
@@ -47,6 +50,18 @@ http::Response AdminHandler::handle(http::Request& request, http::RequestContext
                 "directory ok; shard unreachable\n");
         }
         return http::make_response(request, http::Status::ok, "ready\n");
+    }
+    if (target == "/metrics") {
+        // The content type of the text exposition format, version 0.0.4.
+        return http::make_response(request, http::Status::ok, render_metrics(metrics_),
+                                   "text/plain; version=0.0.4; charset=utf-8");
+    }
+    if (target == "/admin" || target.starts_with("/admin/")) {
+        // DESIGN.md places the management dashboard here; it is not built
+        // yet, and says so rather than looking like a wrong path.
+        return http::make_response(request, http::Status::not_implemented,
+                                   "the management dashboard is not built yet; "
+                                   "see docs/operations.md\n");
     }
     return http::make_response(request, http::Status::not_found, "not found\n");
 }

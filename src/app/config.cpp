@@ -19,7 +19,7 @@ po::options_description config_options(Config& c) {
         ("config", po::value(&c.config_file), "INI configuration file")
         ("listen", po::value(&c.listen)->default_value(c.listen), "public listener ADDR:PORT")
         ("admin-listen", po::value(&c.admin_listen)->default_value(c.admin_listen),
-         "admin listener ADDR:PORT (/healthz, /readyz); keep it on loopback")
+         "admin listener ADDR:PORT (/healthz, /readyz, /metrics); keep it on loopback")
         ("external-prefix", po::value(&c.external_prefix)->default_value(c.external_prefix),
          "path prefix under which a proxy exposes Cosmo, e.g. /dav")
         ("trusted-proxies", po::value<std::string>()->default_value(""),

@@ -165,7 +165,21 @@ int serve(const Config& c) {
         if (path.ends_with('/')) path.remove_suffix(1);
         return path == well_known;
     });
-    admin::AdminHandler admin_handler(db.directory(), db.shards());
+    // Each listener counts its requests for /metrics; the servers are made
+    // after the admin handler that reports their connections.
+    auto public_requests = std::make_shared<http::RequestMetrics>();
+    auto admin_requests = std::make_shared<http::RequestMetrics>();
+    const http::Server* public_listener = nullptr;
+    const http::Server* admin_listener = nullptr;
+    admin::MetricsSources metrics;
+    metrics.listeners.push_back({"public", public_requests, [&public_listener] {
+                                     return public_listener ? public_listener->connections() : 0;
+                                 }});
+    metrics.listeners.push_back({"admin", admin_requests, [&admin_listener] {
+                                     return admin_listener ? admin_listener->connections() : 0;
+                                 }});
+    metrics.shards = &db.shards();
+    admin::AdminHandler admin_handler(db.directory(), db.shards(), std::move(metrics));
 
     // libical's zone data (every built-in zone's transitions) is loaded once
     // per process, under a lock that every iCalendar parse waits on: about
@@ -176,11 +190,15 @@ int serve(const Config& c) {
 
     asio::io_context io(c.io_threads);
     asio::thread_pool workers(static_cast<std::size_t>(c.worker_threads));
-    http::Server public_server(io, workers, public_handler,
-                               listener_options(c, c.listen, "public"));
+    auto public_opts = listener_options(c, c.listen, "public");
+    public_opts.metrics = public_requests;
+    http::Server public_server(io, workers, public_handler, public_opts);
     auto admin_opts = listener_options(c, c.admin_listen, "admin");
     admin_opts.access_log = false;
+    admin_opts.metrics = admin_requests;
     http::Server admin_server(io, workers, admin_handler, admin_opts);
+    public_listener = &public_server;
+    admin_listener = &admin_server;
     public_server.start();
     admin_server.start();
 

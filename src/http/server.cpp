@@ -60,6 +60,23 @@ bool overran(const Connection& conn) {
     return conn.deadline.load(std::memory_order_relaxed) <= Clock::now().time_since_epoch().count();
 }
 
+/// Counts a request as in flight from when it was read whole until its
+/// answer was written (or the connection failed).
+class InFlight {
+public:
+    explicit InFlight(RequestMetrics* metrics) : metrics_(metrics) {
+        if (metrics_ != nullptr) metrics_->begin();
+    }
+    ~InFlight() {
+        if (metrics_ != nullptr) metrics_->end();
+    }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+private:
+    RequestMetrics* metrics_;
+};
+
 std::string request_id_for(const Request& req) {
     auto it = req.find("X-Request-Id");
     if (it != req.end() && !it->value().empty() && it->value().size() <= 128) {
@@ -118,6 +135,12 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     /// false when the connection cannot be used any more.
     awaitable<bool> write_streamed(Connection& conn, Response& res, RequestContext& ctx,
                                    std::size_t& bytes);
+    /// Counts an answered request in options.metrics, if kept.
+    void record(const Request& req, const Response& res, const RequestContext& ctx) {
+        if (options.metrics) {
+            options.metrics->record(req.method(), res.result_int(), Clock::now() - ctx.start);
+        }
+    }
     /// Writes a short error response and reports whether the write worked.
     awaitable<void> write_error(Connection& conn, unsigned version, Status status,
                                 const std::string& client_ip);
@@ -240,6 +263,7 @@ awaitable<void> Server::Impl::write_error(Connection& conn, unsigned version, St
     res.body() = std::string(bhttp::obsolete_reason(status)) + "\n";
     res.keep_alive(false);
     res.prepare_payload();
+    if (options.metrics) options.metrics->record_refused(res.result_int());
     spdlog::info("{}: {} {} to {}", options.name, res.result_int(),
                  std::string_view(res.reason()), client_ip);
     arm(conn, options.limits.read_timeout);
@@ -314,6 +338,7 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
             }
 
             Request req = parser.release();
+            const InFlight in_flight(options.metrics.get());
             RequestContext ctx;
             ctx.request_id = request_id_for(req);
             ctx.client_ip = client_address(peer_ip, req["X-Forwarded-For"],
@@ -348,6 +373,7 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
                 const bool sent = co_await write_streamed(*conn, res, ctx, bytes);
                 ctx.body_rest = nullptr;  // the handler's state (its dav::Call) goes now
                 if (options.access_log) log_access(req, res, ctx, bytes);
+                record(req, res, ctx);
                 conn->busy = false;
                 if (!sent || !keep_alive) break;
                 continue;
@@ -375,6 +401,7 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
                 std::tie(ec, n) = co_await bhttp::async_write(conn->stream, serializer, kTuple);
             }
             disarm(*conn);
+            record(req, res, ctx);
             conn->busy = false;
             if (ec || !keep_alive) {
                 break;

@@ -99,8 +99,44 @@ public:
         return deleted;
     }
 
+    std::vector<store::ShardStats> stats() const override {
+        std::vector<std::pair<std::string, Route>> routes;
+        {
+            std::lock_guard lock(mutex_);
+            for (const auto& [id, route] : routes_) routes.emplace_back(route.name, route);
+        }
+        std::vector<store::ShardStats> out;
+        for (const auto& [name, route] : routes) {
+            store::ShardStats s;
+            s.shard = name;
+            const Pool::Stats pool = route.pool->stats();
+            s.connections_open = pool.open;
+            s.connections_idle = pool.idle;
+            s.connections_opened = pool.opened;
+            s.connections_dropped = pool.dropped;
+            s.acquire_waits = pool.waits;
+            s.acquire_timeouts = pool.timeouts;
+            s.acquire_refused = pool.refused;
+            const auto add = [&](const char* statement, const auto& groups) {
+                const auto counts = groups.counts();
+                s.groups.push_back({statement, counts.groups, counts.grouped,
+                                    counts.rolled_back, counts.failed, groups.queued()});
+            };
+            if (route.shared.put_groups) add("put", *route.shared.put_groups);
+            if (const auto& opens = route.shared.open_groups) {
+                using Kind = detail::SessionOpen::Kind;
+                add("open_home", opens->of(Kind::kHome));
+                add("open_collection", opens->of(Kind::kCollection));
+                add("open_object", opens->of(Kind::kObject));
+            }
+            out.push_back(std::move(s));
+        }
+        return out;
+    }
+
 private:
     struct Route {
+        std::string name;  ///< the shard's, in the directory
         std::shared_ptr<Pool> pool;
         /// What PUTs on this shard read of their parents (guessed
         /// sessions), and where PUTs and reads of objects go in groups
@@ -150,6 +186,7 @@ private:
                     ? std::make_shared<detail::OpenGroups>(options_.read_groups)
                     : nullptr;
         }
+        route.name = shard->name;
         route.state = shard->state;
         route.checked = now;
         return route;
@@ -157,7 +194,7 @@ private:
 
     store::Directory& directory_;
     PoolOptions options_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::map<store::ShardId, Route> routes_;
 };
 

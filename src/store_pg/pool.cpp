@@ -105,13 +105,18 @@ void Pool::mark_down() {
 Pool::Lease Pool::acquire() {
     std::unique_lock lock(mutex_);
     if (std::chrono::steady_clock::now() < down_until_) {
+        ++counts_.refused;
         throw Error(Errc::kShardUnavailable, "database recently unreachable: " + dsn_);
     }
-    const bool got = freed_.wait_for(lock, options_.acquire_timeout, [&] {
+    const auto available = [&] {
         return !idle_.empty() || open_ < std::max<std::size_t>(1, options_.max_connections);
-    });
-    if (!got) {
-        throw Error(Errc::kRetryable, "connection pool exhausted for " + dsn_);
+    };
+    if (!available()) {
+        ++counts_.waits;
+        if (!freed_.wait_for(lock, options_.acquire_timeout, available)) {
+            ++counts_.timeouts;
+            throw Error(Errc::kRetryable, "connection pool exhausted for " + dsn_);
+        }
     }
     if (!idle_.empty()) {
         auto conn = std::move(idle_.back());
@@ -123,12 +128,16 @@ Pool::Lease Pool::acquire() {
     try {
         std::unique_ptr<pqxx::connection> conn = open_connection(dsn_, options_, queries_);
         bodies_as_text_.store(utf8_both_ways(*conn), std::memory_order_relaxed);
+        lock.lock();
+        ++counts_.opened;
+        lock.unlock();
         return Lease(shared_from_this(), std::move(conn), /*reused=*/false);
     } catch (const Error& e) {
         lock.lock();
         --open_;
         if (e.code() == Errc::kShardUnavailable) {
             down_until_ = std::chrono::steady_clock::now() + kDownCooldown;
+            ++counts_.refused;
         }
         freed_.notify_one();
         throw;
@@ -138,6 +147,14 @@ Pool::Lease Pool::acquire() {
         freed_.notify_one();
         throw;
     }
+}
+
+Pool::Stats Pool::stats() const {
+    std::lock_guard lock(mutex_);
+    Stats out = counts_;
+    out.open = open_;
+    out.idle = idle_.size();
+    return out;
 }
 
 void Pool::give_back(std::unique_ptr<pqxx::connection> conn, bool discard) {
@@ -152,6 +169,7 @@ void Pool::give_back(std::unique_ptr<pqxx::connection> conn, bool discard) {
             idle_.push_back(std::move(conn));
         } else {
             --open_;
+            counts_.dropped += 1 + idle_.size();
             // A broken connection usually means a restarted or stopped
             // server: the idle ones are dead as well, so none is handed out.
             open_ -= idle_.size();

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <pqxx/connection>
@@ -87,6 +88,18 @@ public:
     /// the users of healthy shards).
     void mark_down();
 
+    /// What the pool holds now and did since it was made (/metrics).
+    struct Stats {
+        std::size_t open = 0;        ///< connections idle, leased or being opened
+        std::size_t idle = 0;        ///< connections waiting in the pool
+        std::uint64_t opened = 0;    ///< connections opened
+        std::uint64_t dropped = 0;   ///< connections closed as broken or of unknown state
+        std::uint64_t waits = 0;     ///< acquires that found no connection free and waited
+        std::uint64_t timeouts = 0;  ///< acquires that gave up after acquire_timeout
+        std::uint64_t refused = 0;   ///< acquires refused: the database was unreachable
+    };
+    Stats stats() const;
+
     /// How long a database that failed to connect is not tried again.
     static constexpr std::chrono::milliseconds kDownCooldown{1000};
 
@@ -96,11 +109,12 @@ private:
     std::string dsn_;
     PoolOptions options_;
     std::span<const Query> queries_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable freed_;
     std::vector<std::unique_ptr<pqxx::connection>> idle_;
     std::size_t open_ = 0;  ///< idle + leased + being opened
     std::chrono::steady_clock::time_point down_until_{};
+    Stats counts_;  ///< the counters of stats(); open and idle are read off the above
     std::atomic<bool> bodies_as_text_{false};
 };
 

@@ -94,11 +94,12 @@ public:
         }
     }
 
-    /// Jobs since start that a group ran, and those groups (tests read
-    /// them; nothing reports them yet).
+    /// What the groups did since start (tests and /metrics read them).
     struct Counts {
-        std::size_t grouped = 0;
-        std::size_t groups = 0;
+        std::size_t grouped = 0;      ///< jobs that a group's statement ran
+        std::size_t groups = 0;       ///< those statements
+        std::size_t rolled_back = 0;  ///< groups whose members then ran alone
+        std::size_t failed = 0;       ///< groups whose error every member got
     };
     Counts counts() const {
         std::lock_guard lock(mutex_);
@@ -158,9 +159,13 @@ private:
             m->state = error ? State::kFailed : ran ? State::kDone : State::kAlone;
             m->error = error;
         }
-        if (ran) {
+        if (error) {
+            ++counts_.failed;
+        } else if (ran) {
             counts_.grouped += members.size();
             ++counts_.groups;
+        } else {
+            ++counts_.rolled_back;
         }
         release(members, lock);
     }

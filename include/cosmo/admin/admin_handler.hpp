@@ -1,8 +1,9 @@
 #pragma once
-/// The admin listener's handler: /healthz (process up) and /readyz
-/// (directory and every shard reachable; load balancers check this).
-/// Never exposed on the public port.
+/// The admin listener's handler: /healthz (process up), /readyz
+/// (directory and every shard reachable; load balancers check this) and
+/// /metrics (Prometheus). Never exposed on the public port.
 
+#include "cosmo/admin/metrics.hpp"
 #include "cosmo/http/message.hpp"
 #include "cosmo/store/directory.hpp"
 #include "cosmo/store/shard_store.hpp"
@@ -11,12 +12,14 @@ namespace cosmo::admin {
 
 class AdminHandler : public http::Handler {
 public:
-    AdminHandler(store::Directory& directory, store::ShardStore& shards);
+    AdminHandler(store::Directory& directory, store::ShardStore& shards,
+                 MetricsSources metrics = {});
     http::Response handle(http::Request& request, http::RequestContext& context) const override;
 
 private:
     store::Directory& directory_;
     store::ShardStore& shards_;
+    MetricsSources metrics_;
 };
 
 }  // namespace cosmo::admin

@@ -12,6 +12,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "cosmo/http/message.hpp"
+#include "cosmo/http/request_metrics.hpp"
 
 namespace cosmo::http {
 
@@ -35,6 +36,8 @@ struct ListenerOptions {
     /// switches), at the price of an I/O thread per request in flight, so
     /// io-threads must then be as many as the requests to serve at once.
     bool inline_handlers = false;
+    /// Where this listener counts and times its requests (none: not kept).
+    std::shared_ptr<RequestMetrics> metrics;
 };
 
 /// Thread-safety: construct and start() before running the io_context;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -211,6 +212,30 @@ struct OpenHint {
     std::optional<ObjectGuess> guess;
 };
 
+/// What one shard's connections and statement groups hold now and did
+/// since this process first routed a request there (the admin port's
+/// /metrics).
+struct ShardStats {
+    std::string shard;  ///< its name in the directory
+    std::size_t connections_open = 0;  ///< idle, leased or being opened
+    std::size_t connections_idle = 0;
+    std::uint64_t connections_opened = 0;
+    std::uint64_t connections_dropped = 0;  ///< broken, or of unknown state
+    std::uint64_t acquire_waits = 0;     ///< found no connection free and waited
+    std::uint64_t acquire_timeouts = 0;  ///< gave up waiting
+    std::uint64_t acquire_refused = 0;   ///< the database was unreachable
+    /// One kind of statement that many requests share (docs/architecture.md).
+    struct Groups {
+        std::string statement;  ///< "put", "open_home", "open_collection", "open_object"
+        std::uint64_t statements = 0;   ///< sent for a group (of one or more)
+        std::uint64_t requests = 0;     ///< the requests those statements carried
+        std::uint64_t rolled_back = 0;  ///< groups whose members then ran alone
+        std::uint64_t failed = 0;       ///< groups whose error every member got
+        std::size_t queued = 0;         ///< requests waiting for a group now
+    };
+    std::vector<Groups> groups;
+};
+
 /// Routes to the shard of a user and opens sessions there. Thread-safe.
 class ShardStore {
 public:
@@ -232,6 +257,8 @@ public:
     /// a prefix of its revisions (so the rest stays a contiguous delta).
     /// Never by a global count. Returns the number of rows deleted.
     virtual std::int64_t purge_change_log(std::chrono::seconds max_age) = 0;
+    /// The shards this process has sent requests to, by name.
+    virtual std::vector<ShardStats> stats() const { return {}; }
 };
 
 }  // namespace cosmo::store

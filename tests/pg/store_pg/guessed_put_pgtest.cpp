@@ -114,6 +114,42 @@ TEST_F(GuessedPutTest, WritesWhatTheLongWayWrites) {
               "2");
 }
 
+TEST_F(GuessedPutTest, ShardStatsCountTheGroupsAndTheConnections) {
+    const auto user = new_user_with_home();
+    const std::string shard = directory_->find_shard(user.shard_id)->name;
+    const auto stats_of_shard = [&] {
+        for (const auto& s : shards_->stats()) {
+            if (s.shard == shard) return s;
+        }
+        ADD_FAILURE() << "no stats for shard " << shard;
+        return store::ShardStats{};
+    };
+    const auto group = [](const store::ShardStats& s, const std::string& statement) {
+        for (const auto& g : s.groups) {
+            if (g.statement == statement) return g;
+        }
+        ADD_FAILURE() << "no group " << statement;
+        return store::ShardStats::Groups{};
+    };
+    prime(user);
+    const auto before = stats_of_shard();
+    guessed_put(user, "a.ics", "A1", std::nullopt, true, nullptr);
+    guessed_put(user, "b.ics", "B1", std::nullopt, true, nullptr);
+    shards_->open(user, "calendar/a.ics")->stat("calendar/a.ics");
+    const auto after = stats_of_shard();
+
+    // Alone on the shard, each PUT and the read found their slot free:
+    // groups of one.
+    EXPECT_EQ(group(after, "put").statements - group(before, "put").statements, 2u);
+    EXPECT_EQ(group(after, "put").requests - group(before, "put").requests, 2u);
+    EXPECT_EQ(group(after, "open_object").requests - group(before, "open_object").requests, 1u);
+    EXPECT_EQ(group(after, "put").queued, 0u);
+    EXPECT_GE(after.connections_opened, 1u);
+    EXPECT_EQ(after.connections_open, after.connections_idle);  // every session has ended
+    EXPECT_LE(after.connections_open, test_pool_options().max_connections);
+    EXPECT_EQ(after.acquire_timeouts, 0u);
+}
+
 TEST_F(GuessedPutTest, PreconditionsAreCheckedByTheWrite) {
     const auto user = new_user_with_home();
     prime(user);

@@ -72,6 +72,7 @@ protected:
         o.limits = limits;
         o.access_log = false;
         o.inline_handlers = inline_handlers;
+        o.metrics = metrics;
         server = std::make_unique<http::Server>(io, workers, handler, o);
         server->start();
         thread = std::thread([this] { io.run(); });
@@ -147,6 +148,7 @@ protected:
     asio::io_context io;
     asio::thread_pool workers{2};
     EchoHandler handler;
+    std::shared_ptr<http::RequestMetrics> metrics = std::make_shared<http::RequestMetrics>();
     std::unique_ptr<http::Server> server;
     std::thread thread;
 };
@@ -186,6 +188,34 @@ TEST_F(ServerTest, OversizedBodyIs413BeforeItIsRead) {
     std::string out = exchange("PUT /big HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
     EXPECT_TRUE(out.starts_with("HTTP/1.1 413")) << out;
     EXPECT_EQ(handler.calls, 0);
+}
+
+TEST_F(ServerTest, RequestsAreCountedByMethodAndStatusOnceAnswered) {
+    http::Limits limits;
+    limits.body_limit = 100;
+    start(limits);
+    EXPECT_TRUE(exchange("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .starts_with("HTTP/1.1 200"));
+    EXPECT_TRUE(exchange("PUT /big HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+                    .starts_with("HTTP/1.1 413"));
+    // The count follows the write, which the client may see first.
+    using Statuses = std::vector<std::pair<unsigned, std::uint64_t>>;
+    const auto statuses_of = [&](std::string_view method) {
+        for (const auto& m : metrics->snapshot()) {
+            if (m.name == method) return m.statuses;
+        }
+        return Statuses{};
+    };
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while ((statuses_of("GET").empty() || statuses_of("other").empty() ||
+            metrics->in_flight() != 0) &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ(statuses_of("GET"), (Statuses{{200, 1}}));
+    EXPECT_EQ(statuses_of("other"), (Statuses{{413, 1}}));  // refused before it was read
+    EXPECT_EQ(statuses_of("PUT"), Statuses{});
+    EXPECT_EQ(metrics->in_flight(), 0);
 }
 
 TEST_F(ServerTest, OversizedHeaderIs431) {

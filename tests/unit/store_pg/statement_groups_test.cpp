@@ -148,6 +148,8 @@ TEST(StatementGroups, WhenAGroupRolledBackEachMemberWritesAlone) {
     EXPECT_EQ(rec.alone, 3);
     for (const Job& job : jobs) EXPECT_EQ(job.written_by, "alone") << job.key;
     EXPECT_EQ(groups.counts().groups, 1u);  // only the first was written
+    EXPECT_EQ(groups.counts().rolled_back, 1u);
+    EXPECT_EQ(groups.counts().failed, 0u);
 }
 
 TEST(StatementGroups, WhenAGroupsOutcomeIsUnknownEveryMemberThrowsItsError) {
@@ -165,6 +167,8 @@ TEST(StatementGroups, WhenAGroupsOutcomeIsUnknownEveryMemberThrowsItsError) {
 
     EXPECT_EQ(thrown, 3);
     EXPECT_EQ(rec.alone, 0);
+    EXPECT_EQ(groups.counts().failed, 1u);
+    EXPECT_EQ(groups.counts().rolled_back, 0u);
     // The slot is free again: the next write goes at once.
     Job next{5};
     write(groups, next, rec, [] { return true; });

@@ -1,0 +1,54 @@
+#pragma once
+/// /metrics on the admin port: what the listeners, the shards' connection
+/// pools and statement groups, and the process did, in Prometheus' text
+/// exposition format (version 0.0.4), for an operator's Prometheus to
+/// scrape. Names and labels are listed in docs/operations.md.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cosmo/http/request_metrics.hpp"
+#include "cosmo/store/shard_store.hpp"
+
+namespace cosmo::admin {
+
+/// Writes the text format: a family's HELP and TYPE lines, then its
+/// samples, each family once and whole (the format requires it).
+class MetricsText {
+public:
+    using Label = std::pair<std::string_view, std::string_view>;
+
+    void family(std::string_view name, std::string_view type, std::string_view help);
+    void sample(std::string_view name, const std::vector<Label>& labels, double value);
+    void sample(std::string_view name, const std::vector<Label>& labels, std::uint64_t value);
+
+    const std::string& text() const { return out_; }
+
+private:
+    void labels(const std::vector<Label>& labels);
+    std::string out_;
+};
+
+/// A listener whose requests /metrics reports.
+struct ListenerSource {
+    std::string name;  ///< "public", "admin"
+    std::shared_ptr<const http::RequestMetrics> requests;
+    std::function<std::size_t()> connections;  ///< open now
+};
+
+/// Everything /metrics reads; each part optional.
+struct MetricsSources {
+    std::vector<ListenerSource> listeners;
+    const store::ShardStore* shards = nullptr;
+};
+
+/// The whole exposition, read now.
+std::string render_metrics(const MetricsSources& sources);
+
+}  // namespace cosmo::admin
