@@ -190,6 +190,30 @@ void render_shards(MetricsText& m, const std::vector<store::ShardStats>& shards)
               [](const Groups& g) { return g.queued; });
 }
 
+void render_caches(MetricsText& m, const std::vector<CacheSource>& caches) {
+    std::vector<CacheStats> stats;
+    for (const CacheSource& c : caches) stats.push_back(c.read());
+    m.family("cosmo_cache_bytes", "gauge", "Bytes a cache holds, by its own estimate.");
+    for (std::size_t i = 0; i < caches.size(); ++i) {
+        m.sample("cosmo_cache_bytes", {{"cache", caches[i].name}},
+                 static_cast<std::uint64_t>(stats[i].bytes));
+    }
+    m.family("cosmo_cache_max_bytes", "gauge", "The size a cache is configured to.");
+    for (std::size_t i = 0; i < caches.size(); ++i) {
+        m.sample("cosmo_cache_max_bytes", {{"cache", caches[i].name}},
+                 static_cast<std::uint64_t>(stats[i].max_bytes));
+    }
+    m.family("cosmo_cache_lookups_total", "counter",
+             "Cache lookups by how they ended (object cache: a kept answer, a kept object, "
+             "or a miss, per object; listing cache: hit or miss, per listing).");
+    for (std::size_t i = 0; i < caches.size(); ++i) {
+        for (const auto& [result, n] : stats[i].lookups) {
+            m.sample("cosmo_cache_lookups_total", {{"cache", caches[i].name}, {"result", result}},
+                     n);
+        }
+    }
+}
+
 void render_process(MetricsText& m) {
     if (const auto p = read_process_stats()) {
         m.family("process_cpu_seconds_total", "counter", "User and system CPU time spent.");
@@ -267,6 +291,9 @@ std::string render_metrics(const MetricsSources& sources) {
     render_listeners(m, sources.listeners);
     if (sources.shards != nullptr) {
         render_shards(m, sources.shards->stats());
+    }
+    if (!sources.caches.empty()) {
+        render_caches(m, sources.caches);
     }
     render_process(m);
     return m.text();

@@ -179,6 +179,23 @@ int serve(const Config& c) {
                                      return admin_listener ? admin_listener->connections() : 0;
                                  }});
     metrics.shards = &db.shards();
+    if (const auto cache = dav_options.object_cache) {
+        metrics.caches.push_back({"object", [cache] {
+                                      const auto s = cache->stats();
+                                      return admin::CacheStats{s.bytes,
+                                                               s.max_bytes,
+                                                               {{"answer", s.answers},
+                                                                {"object", s.objects},
+                                                                {"miss", s.misses}}};
+                                  }});
+    }
+    if (const auto cache = dav_options.listing_cache) {
+        metrics.caches.push_back({"listing", [cache] {
+                                      const auto s = cache->stats();
+                                      return admin::CacheStats{
+                                          s.bytes, s.max_bytes, {{"hit", s.hits}, {"miss", s.misses}}};
+                                  }});
+    }
     admin::AdminHandler admin_handler(db.directory(), db.shards(), std::move(metrics));
 
     // libical's zone data (every built-in zone's transitions) is loaded once

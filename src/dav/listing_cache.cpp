@@ -52,7 +52,11 @@ void ListingCache::write_through(const std::string& key, xml::Writer& w,
 std::shared_ptr<const std::string> ListingCache::find(const std::string& key) {
     std::lock_guard lock(mutex_);
     const auto it = index_.find(key);
-    if (it == index_.end()) return nullptr;
+    if (it == index_.end()) {
+        ++counts_.misses;
+        return nullptr;
+    }
+    ++counts_.hits;
     lru_.splice(lru_.begin(), lru_, it->second);
     return it->second->second;
 }
@@ -77,6 +81,14 @@ void ListingCache::store(const std::string& key, std::string listing) {
 std::size_t ListingCache::bytes() {
     std::lock_guard lock(mutex_);
     return bytes_;
+}
+
+ListingCache::Stats ListingCache::stats() {
+    std::lock_guard lock(mutex_);
+    Stats out = counts_;
+    out.bytes = bytes_;
+    out.max_bytes = max_bytes_;
+    return out;
 }
 
 }  // namespace cosmo::dav

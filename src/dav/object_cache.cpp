@@ -92,10 +92,12 @@ std::vector<store::StoredObject> ObjectCache::find(const Version& v,
                 if (it != slot->objects.end() && it->second.object) {
                     touch(it->second);
                     hits.push_back(it->second.object);
+                    ++counts_.objects;
                     continue;
                 }
             }
             missing.push_back(p);
+            ++counts_.misses;
         }
     }
     // Copied outside the lock: the shared objects never change.
@@ -174,6 +176,7 @@ std::vector<std::shared_ptr<const std::string>> ObjectCache::find_answers(
         if (e.form != form && *e.form != *form) continue;
         touch(e);
         out[i] = e.answer;
+        ++counts_.answers;
     }
     return out;
 }
@@ -198,6 +201,14 @@ void ObjectCache::store_answer(const Version& v, const std::shared_ptr<const std
 std::size_t ObjectCache::bytes() {
     std::lock_guard lock(mutex_);
     return bytes_;
+}
+
+ObjectCache::Stats ObjectCache::stats() {
+    std::lock_guard lock(mutex_);
+    Stats out = counts_;
+    out.bytes = bytes_;
+    out.max_bytes = max_bytes_;
+    return out;
 }
 
 }  // namespace cosmo::dav

@@ -47,6 +47,12 @@ expect_eq "PROPFIND timed" 1 \
 reads=$(grep -E '^cosmo_db_group_requests_total\{shard="shard[12]",statement="open_object"\}' \
     "$body" | awk '{s += $2} END {print s + 0}')
 if ((reads >= 1)); then pass "object reads counted ($reads)"; else fail "no object reads counted"; fi
+if grep -qE '^cosmo_cache_max_bytes\{cache="object"\} [1-9]' "$body" &&
+    grep -qE '^cosmo_cache_max_bytes\{cache="listing"\} [1-9]' "$body"; then
+    pass "caches reported"
+else
+    fail "no cosmo_cache_max_bytes for the object and listing caches"
+fi
 if grep -qE '^process_resident_memory_bytes [1-9]' "$body"; then
     pass "process memory reported"
 else

@@ -42,10 +42,23 @@ struct ListenerSource {
     std::function<std::size_t()> connections;  ///< open now
 };
 
+/// One of the server's caches, as /metrics reports it.
+struct CacheStats {
+    std::size_t bytes = 0;      ///< held now
+    std::size_t max_bytes = 0;  ///< its configured size
+    /// Lookups since start by how they ended ("hit", "miss", ...).
+    std::vector<std::pair<std::string, std::uint64_t>> lookups;
+};
+struct CacheSource {
+    std::string name;  ///< "object", "listing"
+    std::function<CacheStats()> read;
+};
+
 /// Everything /metrics reads; each part optional.
 struct MetricsSources {
     std::vector<ListenerSource> listeners;
     const store::ShardStore* shards = nullptr;
+    std::vector<CacheSource> caches;
 };
 
 /// The whole exposition, read now.

@@ -17,6 +17,7 @@
 /// Thread-safe; least recently used listings go first past max_bytes.
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
@@ -65,11 +66,22 @@ public:
     /// Bytes held (tests, metrics).
     std::size_t bytes();
 
+    /// What the cache holds and how find() went since it was made
+    /// (/metrics).
+    struct Stats {
+        std::size_t bytes = 0;
+        std::size_t max_bytes = 0;
+        std::uint64_t hits = 0;
+        std::uint64_t misses = 0;
+    };
+    Stats stats();
+
 private:
     using Entry = std::pair<std::string, std::shared_ptr<const std::string>>;
     std::size_t max_bytes_;
     std::mutex mutex_;
     std::size_t bytes_ = 0;
+    Stats counts_;  ///< the lookups of stats()
     std::list<Entry> lru_;  ///< most recently used first
     std::unordered_map<std::string, std::list<Entry>::iterator> index_;
 };

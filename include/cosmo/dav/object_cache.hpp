@@ -78,6 +78,18 @@ public:
     /// Bytes held, by the estimate eviction uses (tests, metrics).
     std::size_t bytes();
 
+    /// What the cache holds and how its lookups went since it was made
+    /// (/metrics). Each path a request looks up ends as one of: a kept
+    /// answer (find_answers), a kept object (find), or a miss (find).
+    struct Stats {
+        std::size_t bytes = 0;
+        std::size_t max_bytes = 0;
+        std::uint64_t answers = 0;
+        std::uint64_t objects = 0;
+        std::uint64_t misses = 0;
+    };
+    Stats stats();
+
 private:
     using Shared = std::shared_ptr<const store::StoredObject>;
     struct Slot;
@@ -122,6 +134,7 @@ private:
     std::size_t max_bytes_;
     std::mutex mutex_;
     std::size_t bytes_ = 0;
+    Stats counts_;  ///< the lookups of stats()
     std::unordered_map<std::string, Slot> slots_;
     std::list<Use> uses_;  ///< most recently used first
 };

@@ -70,6 +70,8 @@ TEST(RenderMetrics, ListenersShardsAndTheProcessAreReported) {
     admin::MetricsSources sources;
     sources.listeners.push_back({"public", requests, [] { return std::size_t{3}; }});
     sources.shards = &store;
+    sources.caches.push_back(
+        {"listing", [] { return admin::CacheStats{300, 1000, {{"hit", 9}, {"miss", 1}}}; }});
     const std::string text = admin::render_metrics(sources);
 
     EXPECT_TRUE(has_line(text,
@@ -101,6 +103,10 @@ TEST(RenderMetrics, ListenersShardsAndTheProcessAreReported) {
     EXPECT_TRUE(
         has_line(text, "cosmo_db_group_failures_total{shard=\"s1\",statement=\"open_object\"} 1"));
     EXPECT_TRUE(has_line(text, "cosmo_db_group_queued{shard=\"s1\",statement=\"open_object\"} 2"));
+    EXPECT_TRUE(has_line(text, "cosmo_cache_bytes{cache=\"listing\"} 300"));
+    EXPECT_TRUE(has_line(text, "cosmo_cache_max_bytes{cache=\"listing\"} 1000"));
+    EXPECT_TRUE(has_line(text, "cosmo_cache_lookups_total{cache=\"listing\",result=\"hit\"} 9"));
+    EXPECT_TRUE(has_line(text, "cosmo_cache_lookups_total{cache=\"listing\",result=\"miss\"} 1"));
 
     // Every family once, with its TYPE right after its HELP; every sample
     // belongs to the family declared last.

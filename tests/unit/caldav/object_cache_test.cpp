@@ -303,6 +303,14 @@ TEST(ObjectCache, AnAnswerTakesTheObjectsPlace) {
     EXPECT_TRUE(cache.find(v, {"c/a.ics"}, missing).empty());
     cache.store(v, {&a});
     EXPECT_EQ(cache.find(v, {"c/a.ics"}, missing).size(), 1u);
+    // What /metrics reports of the lookups above: answers found twice, an
+    // object once, and one object missing.
+    const auto stats = cache.stats();
+    EXPECT_EQ(stats.answers, 2u);
+    EXPECT_EQ(stats.objects, 1u);
+    EXPECT_EQ(stats.misses, 1u);
+    EXPECT_EQ(stats.bytes, cache.bytes());
+    EXPECT_EQ(stats.max_bytes, std::size_t{1} << 20);
 }
 
 }  // namespace

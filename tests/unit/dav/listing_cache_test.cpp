@@ -109,6 +109,12 @@ TEST(ListingCacheLru, EvictsLeastRecentlyUsedPastTheLimit) {
     EXPECT_TRUE(cache.find("c"));
     cache.store("huge", std::string(200, 'h'));
     EXPECT_FALSE(cache.find("huge"));
+    // The lookups above, for /metrics: three found, two not.
+    const auto stats = cache.stats();
+    EXPECT_EQ(stats.hits, 3u);
+    EXPECT_EQ(stats.misses, 2u);
+    EXPECT_EQ(stats.bytes, cache.bytes());
+    EXPECT_EQ(stats.max_bytes, 100u);
 }
 
 }  // namespace
