@@ -174,7 +174,8 @@ void render_shards(MetricsText& m, const std::vector<store::ShardStats>& shards)
         }
     };
     per_group("cosmo_db_group_statements_total", "counter",
-              "Statements sent for a group of requests (one or more), by shard and statement.",
+              "Statements that ran for a group of requests (one or more; for PUTs, "
+              "committed), by shard and statement.",
               [](const Groups& g) { return g.statements; });
     per_group("cosmo_db_group_requests_total", "counter",
               "Requests carried by those statements; divided by the statements, the mean "

@@ -227,7 +227,7 @@ struct ShardStats {
     /// One kind of statement that many requests share (docs/architecture.md).
     struct Groups {
         std::string statement;  ///< "put", "open_home", "open_collection", "open_object"
-        std::uint64_t statements = 0;   ///< sent for a group (of one or more)
+        std::uint64_t statements = 0;   ///< ran for a group of one or more (PUTs: committed)
         std::uint64_t requests = 0;     ///< the requests those statements carried
         std::uint64_t rolled_back = 0;  ///< groups whose members then ran alone
         std::uint64_t failed = 0;       ///< groups whose error every member got
