@@ -260,7 +260,8 @@ void MetricsText::family(std::string_view name, std::string_view type, std::stri
     out_ += '\n';
 }
 
-void MetricsText::labels(const std::vector<Label>& labels) {
+void MetricsText::start_sample(std::string_view name, const std::vector<Label>& labels) {
+    out_ += name;
     if (labels.empty()) return;
     out_ += '{';
     for (std::size_t i = 0; i < labels.size(); ++i) {
@@ -275,15 +276,13 @@ void MetricsText::labels(const std::vector<Label>& labels) {
 
 void MetricsText::sample(std::string_view name, const std::vector<Label>& labels,
                          double value) {
-    out_ += name;
-    this->labels(labels);
+    start_sample(name, labels);
     fmt::format_to(std::back_inserter(out_), " {}\n", value);
 }
 
 void MetricsText::sample(std::string_view name, const std::vector<Label>& labels,
                          std::uint64_t value) {
-    out_ += name;
-    this->labels(labels);
+    start_sample(name, labels);
     fmt::format_to(std::back_inserter(out_), " {}\n", value);
 }
 

@@ -100,15 +100,15 @@ public:
     }
 
     std::vector<store::ShardStats> stats() const override {
-        std::vector<std::pair<std::string, Route>> routes;
+        std::vector<Route> routes;
         {
             std::lock_guard lock(mutex_);
-            for (const auto& [id, route] : routes_) routes.emplace_back(route.name, route);
+            for (const auto& [id, route] : routes_) routes.push_back(route);
         }
         std::vector<store::ShardStats> out;
-        for (const auto& [name, route] : routes) {
+        for (const Route& route : routes) {
             store::ShardStats s;
-            s.shard = name;
+            s.shard = route.name;
             const Pool::Stats pool = route.pool->stats();
             s.connections_open = pool.open;
             s.connections_idle = pool.idle;

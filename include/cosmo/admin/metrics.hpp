@@ -31,7 +31,8 @@ public:
     const std::string& text() const { return out_; }
 
 private:
-    void labels(const std::vector<Label>& labels);
+    /// A sample's name and labels, up to its value.
+    void start_sample(std::string_view name, const std::vector<Label>& labels);
     std::string out_;
 };
 
