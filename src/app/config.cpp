@@ -79,6 +79,9 @@ po::options_description config_options(Config& c) {
         ("db-statement-timeout-ms",
          po::value(&c.db_statement_timeout_ms)->default_value(c.db_statement_timeout_ms),
          "statement timeout")
+        ("db-acquire-timeout-ms",
+         po::value(&c.db_acquire_timeout_ms)->default_value(c.db_acquire_timeout_ms),
+         "wait for a free pooled connection; after this the request answers 503")
         ("write-groups", po::value(&c.write_groups)->default_value(c.write_groups),
          "PUTs per shard written at once; PUTs arriving while all are busy are "
          "committed together by the next (one transaction, one WAL flush); 0 = each alone")
@@ -202,6 +205,9 @@ Config load_config(const std::vector<std::string>& args,
     // (nextcloud/server PR #44075 settled on 7 days as the floor).
     if (config.max_instances < 1 || config.max_report_results < 1) {
         throw std::runtime_error("configuration: max-instances and max-report-results must be >= 1");
+    }
+    if (config.db_acquire_timeout_ms < 0) {
+        throw std::runtime_error("configuration: db-acquire-timeout-ms must be >= 0");
     }
     if (config.sync_retention_days < 7) {
         throw std::runtime_error("configuration: sync-retention-days must be >= 7");

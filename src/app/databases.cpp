@@ -22,6 +22,7 @@ store_pg::PoolOptions pool_options(const Config& c) {
     o.max_connections = c.db_pool_size;
     o.connect_timeout = std::chrono::milliseconds(c.db_connect_timeout_ms);
     o.statement_timeout = std::chrono::milliseconds(c.db_statement_timeout_ms);
+    o.acquire_timeout = std::chrono::milliseconds(c.db_acquire_timeout_ms);
     o.write_groups = c.write_groups;
     o.read_groups = c.read_groups;
     return o;

@@ -51,6 +51,7 @@ struct Config {
     std::size_t db_pool_size = 0;  ///< 0 = io-threads, at least 16
     int db_connect_timeout_ms = 3000;
     int db_statement_timeout_ms = 30000;
+    int db_acquire_timeout_ms = 5000;  ///< waiting for a free pooled connection
     /// Groups of PUTs per shard writing at once (store_pg::PoolOptions::
     /// write_groups); 0 = every PUT commits alone.
     std::size_t write_groups = 1;

@@ -43,6 +43,13 @@ TEST(Config, DbPoolSizeDefaultsToTheIoThreads) {
     EXPECT_EQ(load({"--io-threads=40", "--db-pool-size=8"}).db_pool_size, 8u);
 }
 
+TEST(Config, DbAcquireTimeout) {
+    EXPECT_EQ(load({}).db_acquire_timeout_ms, 5000);
+    EXPECT_EQ(load({"--db-acquire-timeout-ms=250"}).db_acquire_timeout_ms, 250);
+    EXPECT_EQ(load({"--db-acquire-timeout-ms=0"}).db_acquire_timeout_ms, 0);  // 503 at once
+    EXPECT_THROW(load({"--db-acquire-timeout-ms=-1"}), std::runtime_error);
+}
+
 TEST(Config, WriteGroups) {
     EXPECT_EQ(load({}).write_groups, 1u);
     EXPECT_EQ(load({"--write-groups=0"}).write_groups, 0u);
