@@ -1,6 +1,7 @@
 // PgShardStore: routes a user to the pool of its shard (DESIGN.md "Every user
 // is homed on exactly one shard") and opens one transaction there.
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <pqxx/pqxx>
@@ -131,10 +132,41 @@ public:
             }
             out.push_back(std::move(s));
         }
+        // The directory's other shards, which this process has not routed a
+        // request to yet, with zeros: every shard has its series from the
+        // first scrape on (dashboards by shard, alerts on absent series).
+        // With the directory unreachable, the routed ones are all we know.
+        std::vector<store::Shard> all;
+        try {
+            all = directory_.list_shards();
+        } catch (const std::exception&) {
+        }
+        for (const store::Shard& shard : all) {
+            const bool routed = std::any_of(routes.begin(), routes.end(),
+                                            [&](const Route& r) { return r.name == shard.name; });
+            if (!routed) out.push_back(unrouted_stats(shard.name));
+        }
         return out;
     }
 
 private:
+    /// A shard no request has been routed to: nothing opened, nothing sent,
+    /// and the statement kinds its groups would count.
+    store::ShardStats unrouted_stats(const std::string& name) const {
+        store::ShardStats s;
+        s.shard = name;
+        const auto add = [&](const char* statement) {
+            s.groups.push_back({statement, 0, 0, 0, 0, 0});
+        };
+        if (options_.write_groups > 0) add("put");
+        if (options_.read_groups > 0) {
+            add("open_home");
+            add("open_collection");
+            add("open_object");
+        }
+        return s;
+    }
+
     struct Route {
         std::string name;  ///< the shard's, in the directory
         std::shared_ptr<Pool> pool;

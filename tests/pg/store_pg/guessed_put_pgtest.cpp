@@ -11,12 +11,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <future>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "cosmo/store/error.hpp"
 #include "support/pg_fixture.hpp"
@@ -148,6 +151,33 @@ TEST_F(GuessedPutTest, ShardStatsCountTheGroupsAndTheConnections) {
     EXPECT_EQ(after.connections_open, after.connections_idle);  // every session has ended
     EXPECT_LE(after.connections_open, test_pool_options().max_connections);
     EXPECT_EQ(after.acquire_timeouts, 0u);
+}
+
+TEST_F(GuessedPutTest, ShardStatsListEveryShardOfTheDirectoryFromTheStart) {
+    const auto user = new_user_with_home();
+    const std::string shard = directory_->find_shard(user.shard_id)->name;
+    // A store that has routed nothing yet (an app server just started).
+    const auto fresh = store_pg::make_shard_store(*directory_, test_pool_options());
+    const auto stats = fresh->stats();
+    const auto it = std::find_if(stats.begin(), stats.end(),
+                                 [&](const store::ShardStats& s) { return s.shard == shard; });
+    ASSERT_NE(it, stats.end()) << "no stats for shard " << shard;
+    EXPECT_EQ(it->connections_opened, 0u);
+    EXPECT_EQ(it->connections_open, 0u);
+    std::vector<std::string> kinds;
+    for (const auto& g : it->groups) {
+        kinds.push_back(g.statement);
+        EXPECT_EQ(g.statements, 0u) << g.statement;
+        EXPECT_EQ(g.requests, 0u) << g.statement;
+    }
+    EXPECT_EQ(kinds, (std::vector<std::string>{"put", "open_home", "open_collection",
+                                               "open_object"}));
+
+    // Once routed, the shard is listed once, with its real counts.
+    fresh->open(user, "calendar/")->stat("calendar/");
+    std::size_t listed = 0;
+    for (const auto& s : fresh->stats()) listed += s.shard == shard ? 1 : 0;
+    EXPECT_EQ(listed, 1u);
 }
 
 TEST_F(GuessedPutTest, PreconditionsAreCheckedByTheWrite) {
