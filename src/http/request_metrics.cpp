@@ -29,9 +29,9 @@ void RequestMetrics::record(Verb method, unsigned status,
     m.micros.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(micros, 0)), kRelaxed);
 }
 
-void RequestMetrics::record_refused(unsigned status) {
+void RequestMetrics::record_refused(unsigned status, Verb method) {
     if (status >= kFirstStatus && status < kFirstStatus + kStatuses) {
-        methods_[kVerbs.size()].statuses[status - kFirstStatus].fetch_add(1, kRelaxed);
+        methods_[index_of(method)].statuses[status - kFirstStatus].fetch_add(1, kRelaxed);
     }
 }
 

@@ -141,9 +141,11 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
             options.metrics->record(req.method(), res.result_int(), Clock::now() - ctx.start);
         }
     }
-    /// Writes a short error response and reports whether the write worked.
+    /// Writes a short error response to a request refused before it was
+    /// read whole; method is its method when its header had been read.
     awaitable<void> write_error(Connection& conn, unsigned version, Status status,
-                                const std::string& client_ip);
+                                const std::string& client_ip,
+                                bhttp::verb method = bhttp::verb::unknown);
 };
 
 awaitable<void> Server::Impl::accept_loop() {
@@ -256,14 +258,14 @@ awaitable<bool> Server::Impl::write_streamed(Connection& conn, Response& res,
 }
 
 awaitable<void> Server::Impl::write_error(Connection& conn, unsigned version, Status status,
-                                          const std::string& client_ip) {
+                                          const std::string& client_ip, bhttp::verb method) {
     Response res{status, version};
     res.set(Field::connection, "close");
     res.set(Field::content_type, "text/plain; charset=utf-8");
     res.body() = std::string(bhttp::obsolete_reason(status)) + "\n";
     res.keep_alive(false);
     res.prepare_payload();
-    if (options.metrics) options.metrics->record_refused(res.result_int());
+    if (options.metrics) options.metrics->record_refused(res.result_int(), method);
     spdlog::info("{}: {} {} to {}", options.name, res.result_int(),
                  std::string_view(res.reason()), client_ip);
     arm(conn, options.limits.read_timeout);
@@ -301,7 +303,9 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
             auto [ec, n] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
             conn->busy = true;
             if (ec == bhttp::error::body_limit) {
-                co_await write_error(*conn, 11, Status::payload_too_large, peer_ip);
+                // Content-Length over the limit: the header was read.
+                co_await write_error(*conn, 11, Status::payload_too_large, peer_ip,
+                                     parser.get().method());
                 break;
             }
             if (ec == bhttp::error::header_limit) {
@@ -326,13 +330,15 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
             std::tie(ec, n) = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
             disarm(*conn);  // the handler runs with no deadline
             if (ec == bhttp::error::body_limit) {
-                co_await write_error(*conn, header.version(), Status::payload_too_large, peer_ip);
+                co_await write_error(*conn, header.version(), Status::payload_too_large, peer_ip,
+                                     header.method());
                 break;
             }
             if (ec) {
                 if (ec != beast::error::timeout && ec != asio::error::operation_aborted &&
                     ec != bhttp::error::end_of_stream && ec != asio::error::eof) {
-                    co_await write_error(*conn, header.version(), Status::bad_request, peer_ip);
+                    co_await write_error(*conn, header.version(), Status::bad_request, peer_ip,
+                                         header.method());
                 }
                 break;
             }

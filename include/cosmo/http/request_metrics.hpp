@@ -46,8 +46,10 @@ public:
     /// A request answered with status, elapsed from when it had been read
     /// whole until its response was written.
     void record(Verb method, unsigned status, std::chrono::steady_clock::duration elapsed);
-    /// A request refused before it was read whole: no method, no latency.
-    void record_refused(unsigned status);
+    /// A request refused before it was read whole, without a latency;
+    /// its method when its header had been read (a body over the limit),
+    /// else Verb::unknown ("other").
+    void record_refused(unsigned status, Verb method = Verb::unknown);
 
     /// A request is being handled (between read and answered).
     void begin() { in_flight_.fetch_add(1, std::memory_order_relaxed); }

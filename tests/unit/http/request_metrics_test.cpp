@@ -70,15 +70,21 @@ TEST(RequestMetrics, ALatencyFallsInTheFirstBucketWhoseBoundHoldsIt) {
     EXPECT_NEAR(get->seconds, 30.004001, 1e-9);
 }
 
-TEST(RequestMetrics, RefusedRequestsAreCountedAsOtherWithoutALatency) {
+TEST(RequestMetrics, RefusedRequestsAreCountedWithoutALatency) {
     RequestMetrics metrics;
-    metrics.record_refused(413);
+    metrics.record_refused(431);                      // no header read: "other"
+    metrics.record_refused(413, Verb::put);           // its header was read
     metrics.record_refused(999);  // not an HTTP status: not counted
     const auto methods = metrics.snapshot();
-    ASSERT_EQ(methods.size(), 1u);
-    EXPECT_EQ(methods[0].name, "other");
-    EXPECT_EQ(methods[0].statuses, (std::vector<std::pair<unsigned, std::uint64_t>>{{413, 1}}));
-    EXPECT_EQ(methods[0].buckets, (std::array<std::uint64_t, RequestMetrics::kBuckets>{}));
+    const auto* other = find(methods, "other");
+    ASSERT_NE(other, nullptr);
+    EXPECT_EQ(other->statuses, (std::vector<std::pair<unsigned, std::uint64_t>>{{431, 1}}));
+    EXPECT_EQ(other->buckets, (std::array<std::uint64_t, RequestMetrics::kBuckets>{}));
+    const auto* put = find(methods, "PUT");
+    ASSERT_NE(put, nullptr);
+    EXPECT_EQ(put->statuses, (std::vector<std::pair<unsigned, std::uint64_t>>{{413, 1}}));
+    EXPECT_EQ(put->buckets, (std::array<std::uint64_t, RequestMetrics::kBuckets>{}));
+    EXPECT_EQ(methods.size(), 2u);
 }
 
 TEST(RequestMetrics, InFlightCountsRequestsBetweenBeginAndEnd) {
