@@ -8,6 +8,7 @@
 // sessions queue, so which reads meet in a group is certain.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <future>
@@ -56,12 +57,16 @@ protected:
         // Named, so that a test can end exactly these connections (tests
         // run in parallel on the same databases).
         pool_ = std::make_shared<Pool>(dbs_->shard_dsn(shard_index(users_.front())) +
-                                           " application_name=" + kPoolName,
+                                           " application_name=" + pool_name(),
                                        options, store_pg::detail::shard_queries());
         groups_ = std::make_shared<OpenGroups>(1);
     }
 
-    static constexpr const char* kPoolName = "session_opens_test";
+    /// The pool's connections' application_name: one of this process's
+    /// own, since ctest runs each test in a process of its own and two of
+    /// them at once, and the test that ends "its" connections must not end
+    /// those of the test running beside it (a failure seen in CI).
+    static std::string pool_name() { return "session_opens_test_" + std::to_string(getpid()); }
 
     static std::string body_of(std::size_t i) { return "BODY-" + std::to_string(i); }
 
@@ -192,8 +197,8 @@ TEST_F(SessionOpensTest, WhenTheGroupsConnectionBreaksEveryMemberGetsShardUnavai
     }
     // Every connection of the pool ends, the queued sessions' among them.
     const std::string dsn = dbs_->shard_dsn(shard_index(users_.front()));
-    const std::string ours = std::string("FROM pg_stat_activity WHERE application_name = '") +
-                             kPoolName + "'";
+    const std::string ours = "FROM pg_stat_activity WHERE application_name = '" + pool_name() +
+                             "'";
     EXPECT_GE(pg_query(dsn, "SELECT pg_terminate_backend(pid) " + ours).size(), kReads);
     while (pg_query(dsn, "SELECT count(*) " + ours)[0][0] != "0") {
         ASSERT_LT(std::chrono::steady_clock::now(), give_up) << "the backends never ended";
