@@ -88,6 +88,9 @@ po::options_description config_options(Config& c) {
         ("read-groups", po::value(&c.read_groups)->default_value(c.read_groups),
          "first reads of requests per shard sent at once; reads arriving while all are "
          "busy are sent together by the next (one statement); 0 = each alone")
+        ("group-threads", po::value(&c.group_threads)->default_value(c.group_threads),
+         "with write-groups / read-groups 1: each kind of group is sent by a thread "
+         "with a connection of its own, not by one of the requests waiting for it")
         ("directory-cache-ttl-ms",
          po::value(&c.directory_cache_ttl_ms)->default_value(c.directory_cache_ttl_ms),
          "how long an app server trusts a cached user->shard placement")

@@ -25,6 +25,7 @@ store_pg::PoolOptions pool_options(const Config& c) {
     o.acquire_timeout = std::chrono::milliseconds(c.db_acquire_timeout_ms);
     o.write_groups = c.write_groups;
     o.read_groups = c.read_groups;
+    o.group_threads = c.group_threads;
     return o;
 }
 

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <pqxx/pqxx>
 
+#include "group_runners.hpp"
 #include "cosmo/store/error.hpp"
 #include "cosmo/store_pg/pg.hpp"
 #include "errors.hpp"
@@ -217,6 +218,21 @@ private:
                 options_.read_groups > 0
                     ? std::make_shared<detail::OpenGroups>(options_.read_groups)
                     : nullptr;
+            if (options_.group_threads) {
+                // Earlier routes' groups stop with their last session.
+                if (route.shared.put_groups && options_.write_groups == 1) {
+                    route.shared.put_groups->run_on_own_thread(
+                        detail::put_group_runner(route.pool));
+                }
+                if (route.shared.open_groups && options_.read_groups == 1) {
+                    for (const auto kind : {detail::SessionOpen::Kind::kHome,
+                                            detail::SessionOpen::Kind::kCollection,
+                                            detail::SessionOpen::Kind::kObject}) {
+                        route.shared.open_groups->of(kind).run_on_own_thread(
+                            detail::open_group_runner(route.pool));
+                    }
+                }
+            }
         }
         route.name = shard->name;
         route.state = shard->state;

@@ -20,6 +20,14 @@
 /// hold a key many times (its writes run in order in one transaction). A
 /// job that locks nothing gives a key of its own.
 ///
+/// With run_on_own_thread (the default for one group at a time,
+/// group_runners.hpp) no request thread leads: every job queues, and a
+/// thread of the groups' own sends each group on a connection of its own,
+/// then at once the next. Led by a waiting request, the next group waited
+/// for that request's thread to be woken and scheduled (on 2 cores, behind
+/// a dozen runnable threads): the statement slot sat idle about four fifths
+/// of the time under the GET load (docs/performance.md, session 20).
+///
 /// Each job is answered only after its group's statement ended (for a
 /// write: committed). A group whose statement failed and rolled back (one
 /// member's precondition, a deadlock, a timeout) left nothing written, so
@@ -33,7 +41,9 @@
 #include <cstddef>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -56,6 +66,20 @@ public:
     StatementGroups(const StatementGroups&) = delete;
     StatementGroups& operator=(const StatementGroups&) = delete;
 
+    ~StatementGroups() { stop_runner(); }
+
+    /// Runs every group on a thread of its own: runner(jobs) runs them as
+    /// run_group would, on a connection of its own. A request thread then
+    /// never leads: it queues its job and sleeps until the group that took
+    /// it has ended, and the runner sends the next group as soon as the
+    /// last one ended, without waking another thread first.
+    using Runner = std::function<bool(const std::vector<Job*>&)>;
+    void run_on_own_thread(Runner runner) {
+        std::lock_guard lock(mutex_);
+        runner_ = std::move(runner);
+        runner_thread_ = std::thread([this] { runner_loop(); });
+    }
+
     /// Runs job, in a group, and returns once it ran, or throws what
     /// running it threw.
     ///   run_group(const std::vector<Job*>&): runs one or more jobs (this
@@ -72,8 +96,17 @@ public:
         Member me{&job};
         std::unique_lock lock(mutex_);
         queue_.push_back(&me);
+        if (runner_) {
+            if (stopping_) {  // the store is going away: no group will take it
+                queue_.pop_back();
+                lock.unlock();
+                run_alone();
+                return;
+            }
+            if (runner_idle_) runner_wakeup_.notify_one();
+        }
         for (;;) {
-            if (me.state == State::kQueued && running_ < in_flight_ &&
+            if (!runner_ && me.state == State::kQueued && running_ < in_flight_ &&
                 !busy_keys_.contains(job.lock_key())) {
                 lead(me, lock, run_group);
             }
@@ -123,6 +156,77 @@ private:
         std::condition_variable wakeup;
     };
 
+    /// The runner thread (run_on_own_thread): takes the queued jobs, up to
+    /// max_group, runs them, answers them, and goes on while any wait.
+    void runner_loop() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            if (stopping_) break;
+            if (queue_.empty()) {
+                runner_idle_ = true;
+                runner_wakeup_.wait(lock);
+                runner_idle_ = false;
+                continue;
+            }
+            std::vector<Member*> members;
+            while (!queue_.empty() && members.size() < max_group_) {
+                members.push_back(queue_.front());
+                queue_.pop_front();
+            }
+            for (Member* m : members) m->state = State::kTaken;
+            ++running_;
+            lock.unlock();
+            std::vector<Job*> jobs;
+            jobs.reserve(members.size());
+            for (Member* m : members) jobs.push_back(m->job);
+            bool ran = false;
+            std::exception_ptr error;
+            try {
+                ran = runner_(jobs);
+            } catch (...) {
+                error = std::current_exception();
+            }
+            lock.lock();
+            record_outcome(members, ran, error);
+            for (Member* m : members) m->wakeup.notify_one();
+            --running_;
+        }
+        // Stopping: whoever still waits runs alone.
+        for (Member* m : queue_) {
+            m->state = State::kAlone;
+            m->wakeup.notify_one();
+        }
+        queue_.clear();
+    }
+
+    void stop_runner() {
+        {
+            std::lock_guard lock(mutex_);
+            if (!runner_thread_.joinable()) return;
+            stopping_ = true;
+            runner_wakeup_.notify_one();
+        }
+        runner_thread_.join();
+    }
+
+    /// Sets each member's state from its group's outcome and counts the
+    /// group. Called with the mutex held.
+    void record_outcome(const std::vector<Member*>& members, bool ran,
+                        const std::exception_ptr& error) {
+        for (Member* m : members) {
+            m->state = error ? State::kFailed : ran ? State::kDone : State::kAlone;
+            m->error = error;
+        }
+        if (error) {
+            ++counts_.failed;
+        } else if (ran) {
+            counts_.grouped += members.size();
+            ++counts_.groups;
+        } else {
+            ++counts_.rolled_back;
+        }
+    }
+
     /// me leads: takes itself and the oldest queued others, runs them, and
     /// leaves each member's state set. Entered and left with lock held.
     template <typename RunGroup>
@@ -155,18 +259,7 @@ private:
             error = std::current_exception();
         }
         lock.lock();
-        for (Member* m : members) {
-            m->state = error ? State::kFailed : ran ? State::kDone : State::kAlone;
-            m->error = error;
-        }
-        if (error) {
-            ++counts_.failed;
-        } else if (ran) {
-            counts_.grouped += members.size();
-            ++counts_.groups;
-        } else {
-            ++counts_.rolled_back;
-        }
+        record_outcome(members, ran, error);
         release(members, lock);
     }
 
@@ -199,6 +292,11 @@ private:
     /// Lock keys of the jobs in progress, each with how many it has.
     std::unordered_map<std::int64_t, std::size_t> busy_keys_;
     Counts counts_;
+    Runner runner_;                       ///< set: groups run on runner_thread_
+    std::thread runner_thread_;
+    std::condition_variable runner_wakeup_;
+    bool runner_idle_ = false;
+    bool stopping_ = false;
 };
 
 }  // namespace cosmo::store_pg::detail

@@ -58,6 +58,8 @@ struct Config {
     /// Groups of requests' first reads per shard sent at once
     /// (PoolOptions::read_groups); 0 = every read alone.
     std::size_t read_groups = 1;
+    /// Statement groups on threads of their own (PoolOptions::group_threads).
+    bool group_threads = true;
     int directory_cache_ttl_ms = 30000;
     /// Days a change-log row is kept (RFC 6578 sync tokens older than this
     /// get 403 valid-sync-token); at least 7 (CLIENTS.md §1.2).

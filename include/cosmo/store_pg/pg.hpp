@@ -29,6 +29,11 @@ struct PoolOptions {
     /// statement by the next (src/store_pg/session_opens.hpp). 0: every
     /// read is sent alone.
     std::size_t read_groups = 1;
+    /// Whether each kind of group (PUTs, and each kind of first read) runs
+    /// on a thread and connection of its own instead of on a waiting
+    /// request's (src/store_pg/group_runners.hpp). Only with one group of
+    /// the kind at a time (write_groups / read_groups 1).
+    bool group_threads = true;
 };
 
 /// Which schema a database carries.

@@ -56,6 +56,11 @@ TEST(Config, WriteGroups) {
     EXPECT_EQ(load({"--write-groups=3"}).write_groups, 3u);
 }
 
+TEST(Config, GroupThreads) {
+    EXPECT_TRUE(load({}).group_threads);
+    EXPECT_FALSE(load({"--group-threads=false"}).group_threads);
+}
+
 TEST(Config, ReadGroups) {
     EXPECT_EQ(load({}).read_groups, 1u);
     EXPECT_EQ(load({"--read-groups=0"}).read_groups, 0u);

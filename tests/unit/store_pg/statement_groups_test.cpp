@@ -215,5 +215,147 @@ TEST(StatementGroups, AGroupHoldsAtMostMaxGroupWrites) {
     EXPECT_GE(rec.groups.size(), 2u);
 }
 
+// --- groups on a thread of their own (run_on_own_thread) --------------------
+
+/// A runner that records each group's keys, holds its first group until
+/// `release` is set, and answers every group with `outcome` (true: ran,
+/// false: rolled back; throws to fail it).
+struct HeldRunner {
+    HeldRunner(Recorder& r, std::shared_future<void> rel, std::function<bool()> out)
+        : rec(r), release(std::move(rel)), outcome(std::move(out)) {}
+    Recorder& rec;
+    std::shared_future<void> release;
+    std::function<bool()> outcome;
+    std::atomic<int> groups_run{0};
+    std::promise<void> first_taken;
+
+    bool operator()(const std::vector<Job*>& jobs) {
+        {
+            std::set<std::int64_t> keys;
+            for (const Job* j : jobs) keys.insert(j->key);
+            std::lock_guard lock(rec.mutex);
+            rec.groups.push_back(keys);
+        }
+        if (groups_run++ == 0) {
+            first_taken.set_value();
+            release.wait();
+        }
+        const bool ran = outcome();
+        if (ran) {
+            for (Job* j : jobs) j->written_by = "runner";
+        }
+        return ran;
+    }
+};
+
+/// Runs `first` then `jobs` through groups whose runner is held on the
+/// first group until all of `jobs` are queued; each thread's own group
+/// function must never run.
+void queue_behind_a_busy_runner(Groups& groups, HeldRunner& runner, Job& first,
+                                std::vector<Job>& jobs, std::promise<void>& release,
+                                const std::function<void(Job&)>& write_job) {
+    std::future<void> taken = runner.first_taken.get_future();
+    std::thread first_thread([&] { write_job(first); });
+    taken.wait();
+    std::vector<std::thread> threads;
+    for (Job& job : jobs) threads.emplace_back([&] { write_job(job); });
+    wait_until_queued(groups, jobs.size());
+    release.set_value();
+    first_thread.join();
+    for (std::thread& t : threads) t.join();
+}
+
+/// write() whose own group function fails the test if it runs.
+void write_via_runner(Groups& groups, Job& job, Recorder& rec) {
+    groups.run(
+        job,
+        [&] {
+            ++rec.alone;
+            job.written_by = "alone";
+        },
+        [&](const std::vector<Job*>&) -> bool {
+            ADD_FAILURE() << "a request thread led a group";
+            return false;
+        });
+}
+
+TEST(StatementGroups, WithARunnerEveryGroupIsSentByTheRunnerAndQueuedJobsGoTogether) {
+    Groups groups(1);
+    Recorder rec;
+    std::promise<void> release;
+    auto runner = std::make_shared<HeldRunner>(rec, release.get_future().share(), [] { return true; });
+    groups.run_on_own_thread([runner](const std::vector<Job*>& jobs) { return (*runner)(jobs); });
+    Job first{1};
+    std::vector<Job> jobs{{2}, {3}, {3}, {4}};
+    queue_behind_a_busy_runner(groups, *runner, first, jobs, release,
+                               [&](Job& job) { write_via_runner(groups, job, rec); });
+
+    EXPECT_EQ(rec.groups, (std::vector<std::set<std::int64_t>>{{1}, {2, 3, 4}}));
+    EXPECT_EQ(first.written_by, "runner");
+    for (const Job& job : jobs) EXPECT_EQ(job.written_by, "runner") << job.key;
+    EXPECT_EQ(groups.counts().groups, 2u);
+    EXPECT_EQ(groups.counts().grouped, 5u);
+    EXPECT_EQ(rec.alone, 0);
+}
+
+TEST(StatementGroups, WithARunnerAGroupThatRolledBackHasEachMemberWriteAlone) {
+    Groups groups(1);
+    Recorder rec;
+    std::promise<void> release;
+    auto runner = std::make_shared<HeldRunner>(rec, release.get_future().share(), [] { return false; });
+    groups.run_on_own_thread([runner](const std::vector<Job*>& jobs) { return (*runner)(jobs); });
+    Job first{1};
+    std::vector<Job> jobs{{2}, {3}};
+    queue_behind_a_busy_runner(groups, *runner, first, jobs, release,
+                               [&](Job& job) { write_via_runner(groups, job, rec); });
+
+    EXPECT_EQ(rec.alone, 3);
+    EXPECT_EQ(first.written_by, "alone");
+    for (const Job& job : jobs) EXPECT_EQ(job.written_by, "alone") << job.key;
+    EXPECT_EQ(groups.counts().rolled_back, 2u);
+}
+
+TEST(StatementGroups, WithARunnerAGroupsErrorReachesEveryMemberAndTheRunnerGoesOn) {
+    Groups groups(1);
+    Recorder rec;
+    std::promise<void> release;
+    std::atomic<bool> broken{true};
+    auto runner = std::make_shared<HeldRunner>(
+        rec, release.get_future().share(), [&]() -> bool {
+            if (broken) throw std::runtime_error("connection lost");
+            return true;
+        });
+    groups.run_on_own_thread([runner](const std::vector<Job*>& jobs) { return (*runner)(jobs); });
+    Job first{1};
+    std::vector<Job> jobs{{2}, {3}};
+    std::atomic<int> thrown{0};
+    queue_behind_a_busy_runner(groups, *runner, first, jobs, release, [&](Job& job) {
+        try {
+            write_via_runner(groups, job, rec);
+        } catch (const std::runtime_error& e) {
+            if (std::string(e.what()) == "connection lost") ++thrown;
+        }
+    });
+    EXPECT_EQ(thrown, 3);
+    EXPECT_EQ(groups.counts().failed, 2u);
+
+    broken = false;
+    Job next{5};
+    write_via_runner(groups, next, rec);
+    EXPECT_EQ(next.written_by, "runner");
+}
+
+TEST(StatementGroups, GroupsWithAnIdleRunnerStopAtOnce) {
+    Recorder rec;
+    const auto started = std::chrono::steady_clock::now();
+    {
+        Groups groups(1);
+        groups.run_on_own_thread([](const std::vector<Job*>&) { return true; });
+        Job job{1};
+        write_via_runner(groups, job, rec);
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
 }  // namespace
 }  // namespace cosmo::test
