@@ -1,6 +1,5 @@
 #include "group_runners.hpp"
 
-#include <optional>
 #include <pqxx/pqxx>
 
 #include "cosmo/store/error.hpp"

@@ -6,10 +6,10 @@
 #include <mutex>
 #include <pqxx/pqxx>
 
-#include "group_runners.hpp"
 #include "cosmo/store/error.hpp"
 #include "cosmo/store_pg/pg.hpp"
 #include "errors.hpp"
+#include "group_runners.hpp"
 #include "pg_session.hpp"
 #include "pool.hpp"
 #include "queries.hpp"

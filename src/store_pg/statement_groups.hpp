@@ -176,18 +176,9 @@ private:
             for (Member* m : members) m->state = State::kTaken;
             ++running_;
             lock.unlock();
-            std::vector<Job*> jobs;
-            jobs.reserve(members.size());
-            for (Member* m : members) jobs.push_back(m->job);
-            bool ran = false;
-            std::exception_ptr error;
-            try {
-                ran = runner_(jobs);
-            } catch (...) {
-                error = std::current_exception();
-            }
+            const Outcome outcome = run_jobs(members, runner_);
             lock.lock();
-            record_outcome(members, ran, error);
+            record_outcome(members, outcome);
             for (Member* m : members) m->wakeup.notify_one();
             --running_;
         }
@@ -209,10 +200,32 @@ private:
         runner_thread_.join();
     }
 
+    /// How a group's statement ended: ran, rolled back (!ran), or failed.
+    struct Outcome {
+        bool ran = false;
+        std::exception_ptr error;
+    };
+
+    /// Runs the members' jobs as one group with run (without the mutex).
+    template <typename Run>
+    static Outcome run_jobs(const std::vector<Member*>& members, Run& run) {
+        std::vector<Job*> jobs;
+        jobs.reserve(members.size());
+        for (Member* m : members) jobs.push_back(m->job);
+        Outcome outcome;
+        try {
+            outcome.ran = run(jobs);
+        } catch (...) {
+            outcome.error = std::current_exception();
+        }
+        return outcome;
+    }
+
     /// Sets each member's state from its group's outcome and counts the
     /// group. Called with the mutex held.
-    void record_outcome(const std::vector<Member*>& members, bool ran,
-                        const std::exception_ptr& error) {
+    void record_outcome(const std::vector<Member*>& members, const Outcome& outcome) {
+        const bool ran = outcome.ran;
+        const std::exception_ptr& error = outcome.error;
         for (Member* m : members) {
             m->state = error ? State::kFailed : ran ? State::kDone : State::kAlone;
             m->error = error;
@@ -247,19 +260,9 @@ private:
         }
         ++running_;
         lock.unlock();
-
-        std::vector<Job*> jobs;
-        jobs.reserve(members.size());
-        for (Member* m : members) jobs.push_back(m->job);
-        bool ran = false;
-        std::exception_ptr error;
-        try {
-            ran = run_group(jobs);
-        } catch (...) {
-            error = std::current_exception();
-        }
+        const Outcome outcome = run_jobs(members, run_group);
         lock.lock();
-        record_outcome(members, ran, error);
+        record_outcome(members, outcome);
         release(members, lock);
     }
 
