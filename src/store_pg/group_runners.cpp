@@ -77,15 +77,10 @@ private:
     std::unique_ptr<pqxx::connection> conn_;
 };
 
-std::chrono::milliseconds write_deadline(const PoolOptions& o) {
-    return o.statement_timeout.count() > 0 ? o.statement_timeout + o.connect_timeout
-                                           : std::chrono::milliseconds(0);
-}
-
 }  // namespace
 
 PutGroups::Runner put_group_runner(std::shared_ptr<Pool> pool) {
-    const auto deadline = write_deadline(pool->options());
+    const auto deadline = call_deadline(pool->options());
     auto conn = std::make_shared<RunnerConnection>(std::move(pool), deadline, false);
     return [conn](const std::vector<GuessedPut*>& jobs) {
         return conn->run([&](pqxx::transaction_base& txn) {

@@ -92,9 +92,7 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
       put_groups_(std::move(shared.put_groups)),
       open_groups_(std::move(shared.open_groups)) {
     const PoolOptions& options = lease_.pool().options();
-    call_timeout_ = options.statement_timeout.count() > 0
-                        ? options.statement_timeout + options.connect_timeout
-                        : std::chrono::milliseconds(0);
+    call_timeout_ = call_deadline(options);
     if (hint.guess && hint.writing && contexts_ != nullptr && !read_only_ &&
         is_valid_path(hint.first_path) && !is_collection_path(hint.first_path)) {
         if (auto context = contexts_->find(owner_, epoch_, parent_of(hint.first_path))) {

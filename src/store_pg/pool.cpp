@@ -23,6 +23,12 @@ std::string with_connect_timeout(const std::string& dsn, std::chrono::millisecon
     return dsn + (dsn.find('?') == std::string::npos ? "?" : "&") + param;
 }
 
+std::chrono::milliseconds call_deadline(const PoolOptions& options) {
+    return options.statement_timeout.count() > 0
+               ? options.statement_timeout + options.connect_timeout
+               : std::chrono::milliseconds(0);
+}
+
 std::unique_ptr<pqxx::connection> open_connection(const std::string& dsn,
                                                   const PoolOptions& options,
                                                   std::span<const Query> queries) {

@@ -23,6 +23,11 @@ namespace cosmo::store_pg::detail {
 /// in key=value or URI form as the DSN itself.
 std::string with_connect_timeout(const std::string& dsn, std::chrono::milliseconds timeout);
 
+/// How long one statement of a session may take before the socket
+/// watchdog ends it: the statement timeout plus the connect timeout (the
+/// server's own timeout fires first), or 0 (none) without a statement
+/// timeout.
+std::chrono::milliseconds call_deadline(const PoolOptions& options);
 /// Opens one connection: connect_timeout honoured, statement_timeout set,
 /// statements registered. Throws store::Error{kShardUnavailable} on failure.
 std::unique_ptr<pqxx::connection> open_connection(const std::string& dsn,

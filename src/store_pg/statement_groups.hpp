@@ -103,7 +103,7 @@ public:
                 run_alone();
                 return;
             }
-            if (runner_idle_) runner_wakeup_.notify_one();
+            runner_wakeup_.notify_one();  // no waiter (runner busy): no syscall
         }
         for (;;) {
             if (!runner_ && me.state == State::kQueued && running_ < in_flight_ &&
@@ -163,9 +163,7 @@ private:
         for (;;) {
             if (stopping_) break;
             if (queue_.empty()) {
-                runner_idle_ = true;
                 runner_wakeup_.wait(lock);
-                runner_idle_ = false;
                 continue;
             }
             std::vector<Member*> members;
@@ -298,7 +296,6 @@ private:
     Runner runner_;                       ///< set: groups run on runner_thread_
     std::thread runner_thread_;
     std::condition_variable runner_wakeup_;
-    bool runner_idle_ = false;
     bool stopping_ = false;
 };
 
