@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 
 #include "detail.hpp"
+#include "simple_recurrence.hpp"
 
 namespace cosmo::ical::detail {
 namespace {
@@ -313,9 +315,14 @@ private:
         if (!dtstart.is_date) {
             icaltime_set_timezone(&dtstart, master_.zone);  // so UNTIL in UTC compares right
         }
-        RecurPtr it(icalrecur_iterator_new(rule, dtstart));
-        if (!it) {
-            return;
+        // The common rules step without libical's iterator (simple_recurrence.hpp).
+        std::optional<SimpleRecurrence> simple = SimpleRecurrence::make(rule, dtstart);
+        RecurPtr it;
+        if (!simple) {
+            it.reset(icalrecur_iterator_new(rule, dtstart));
+            if (!it) {
+                return;
+            }
         }
         // Unbounded and COUNT-less rules can start near the range instead of
         // stepping from DTSTART (a range 400 days back on a years-old series).
@@ -324,7 +331,9 @@ private:
             if (!dtstart.is_date) {
                 icaltime_set_timezone(&from, master_.zone);
             }
-            if (is_sub_daily(rule)) {
+            if (simple) {
+                simple->skip_to(from);
+            } else if (is_sub_daily(rule)) {
                 // libical's set_start loses the INTERVAL phase of sub-daily
                 // rules; restarting at an aligned point is exact when no BY*
                 // part filters the instances, else we step from DTSTART.
@@ -334,12 +343,13 @@ private:
             } else if (icalrecur_iterator_set_start(it.get(), from) == 0) {
                 it.reset(icalrecur_iterator_new(rule, dtstart));
             }
-            if (!it) {
+            if (!simple && !it) {
                 return;
             }
         }
         for (std::size_t steps = 0;; ++steps) {
-            const icaltimetype local = icalrecur_iterator_next(it.get());
+            const icaltimetype local =
+                simple ? simple->next() : icalrecur_iterator_next(it.get());
             if (icaltime_is_null_time(local)) {
                 return;
             }
