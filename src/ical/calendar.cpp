@@ -2,7 +2,9 @@
 // libical rarely refuses input: it embeds X-LIC-ERROR properties where it
 // dropped something (DESIGN.md, STYLE.md §3.4), so the whole tree is scanned.
 
+#include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <map>
 #include <string>
 #include <string_view>
@@ -149,7 +151,85 @@ Calendar::Calendar(Calendar&&) noexcept = default;
 Calendar& Calendar::operator=(Calendar&&) noexcept = default;
 Calendar::~Calendar() = default;
 
-ParseResult parse(std::string_view text) {
+namespace {
+
+// The properties that decide when a component happens: what extent.cpp and
+// series.cpp read (RFC 4791 §9.9's table, recurrence, UID for series).
+bool decides_time(std::string_view name) {
+    static constexpr std::string_view kNames[] = {
+        "DTSTART", "DTEND",  "DURATION", "DUE",           "COMPLETED", "CREATED",
+        "RRULE",   "RDATE",  "EXDATE",   "RECURRENCE-ID", "UID"};
+    return std::any_of(std::begin(kNames), std::end(kNames),
+                       [&](std::string_view n) { return detail::iequals(name, n); });
+}
+
+bool starts_with_ci(std::string_view line, std::string_view prefix) {
+    return line.size() >= prefix.size() && detail::iequals(line.substr(0, prefix.size()), prefix);
+}
+
+// The lines of text that decide when its components happen: VERSION, each
+// top-level component's BEGIN/END and decides_time() properties (folded
+// lines with them), and every VTIMEZONE whose zone is not already shared,
+// word for word. Shared ones go straight into impl's zones. Sub-components
+// of events and to-dos (VALARM) are left out.
+std::string time_lines(std::string_view text, CalendarImpl& impl) {
+    std::map<std::size_t, std::size_t> shared_blocks;  // offset -> length
+    for (const auto& [tzid, block] : vtimezone_texts(text)) {
+        if (detail::SharedZone zone = detail::cached_shared_zone(block)) {
+            impl.zones.emplace(tzid, std::move(zone));
+            shared_blocks.emplace(static_cast<std::size_t>(block.data() - text.data()),
+                                  block.size());
+        }
+    }
+    std::string out;
+    out.reserve(text.size() / 2);
+    int depth = 0;           // components open
+    bool verbatim = false;   // inside a VTIMEZONE that is parsed
+    bool keeping = false;    // the last unfolded line was kept
+    for (std::size_t at = 0; at < text.size();) {
+        if (const auto block = shared_blocks.find(at); block != shared_blocks.end()) {
+            at += block->second + 1;  // the block and its line end
+            keeping = false;
+            continue;
+        }
+        std::size_t eol = text.find('\n', at);
+        if (eol == std::string_view::npos) eol = text.size() - 1;
+        const std::string_view raw = text.substr(at, eol + 1 - at);
+        at = eol + 1;
+        std::string_view line = raw;
+        while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
+            line.remove_suffix(1);
+        }
+        if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+            if (keeping) out.append(raw);  // a folded continuation
+            continue;
+        }
+        const bool begins = starts_with_ci(line, "BEGIN:");
+        const bool ends = starts_with_ci(line, "END:");
+        if (begins) ++depth;
+        if (begins && depth == 2) verbatim = detail::iequals(line, "BEGIN:VTIMEZONE");
+        const int level = ends ? depth : depth - (begins ? 1 : 0);  // where the line sits
+        if (verbatim) {
+            keeping = true;
+        } else if (begins || ends) {
+            keeping = depth <= 2;
+        } else {
+            const std::string_view name = line.substr(0, line.find_first_of(";:"));
+            keeping = (level == 1 && detail::iequals(name, "VERSION")) ||
+                      (level == 2 && decides_time(name));
+        }
+        if (keeping) out.append(raw);
+        if (ends) {
+            if (depth == 2) verbatim = false;
+            --depth;
+        }
+    }
+    return out;
+}
+
+// libical's tree of text, checked as parse() documents, with zones for its
+// VTIMEZONEs added to impl's.
+ParseResult parse_checked(std::string_view text, std::unique_ptr<CalendarImpl> impl) {
     detail::ensure_initialized();
     ParseResult result;
     // icalparser_parse_string needs a NUL-terminated string; an embedded NUL
@@ -182,11 +262,23 @@ ParseResult parse(std::string_view text) {
     if (!result.violations.empty()) {
         return result;
     }
-    auto impl = std::make_unique<CalendarImpl>();
     impl->root = std::move(root);
     load_zones(*impl, text);
     result.calendar.emplace(std::move(impl));
     return result;
+}
+
+}  // namespace
+
+ParseResult parse(std::string_view text) {
+    return parse_checked(text, std::make_unique<CalendarImpl>());
+}
+
+ParseResult parse_times(std::string_view text) {
+    detail::ensure_initialized();
+    auto impl = std::make_unique<CalendarImpl>();
+    const std::string lines = time_lines(text, *impl);
+    return parse_checked(lines, std::move(impl));
 }
 
 }  // namespace cosmo::ical

@@ -56,6 +56,9 @@ struct CalendarImpl {
 /// that text; without, libical writes the component out to make the key,
 /// which costs about as much as parsing a small event.
 SharedZone shared_zone(icalcomponent* vtimezone, std::string_view source = {});
+/// The zone shared_zone keeps for this exact VTIMEZONE text, if it has one:
+/// such a component need not be parsed again (parse_times).
+SharedZone cached_shared_zone(std::string_view source);
 
 /// libical set-up, once per process (timezone.cpp).
 void ensure_initialized();

@@ -192,6 +192,13 @@ SharedZone shared_zone(icalcomponent* vtimezone, std::string_view source) {
     return zone;
 }
 
+SharedZone cached_shared_zone(std::string_view source) {
+    ZoneCache<SharedZone>& cache = shared_zone_cache();
+    std::lock_guard lock(cache.mutex);
+    const auto it = cache.zones.find(source);
+    return it != cache.zones.end() ? it->second : nullptr;
+}
+
 void ensure_initialized() {
     static std::once_flag once;
     std::call_once(once, [] {
