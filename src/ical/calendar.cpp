@@ -153,12 +153,14 @@ Calendar::~Calendar() = default;
 
 namespace {
 
-// The properties that decide when a component happens: what extent.cpp and
-// series.cpp read (RFC 4791 §9.9's table, recurrence, UID for series).
+// The properties that decide when a component happens and whether it is
+// busy: what extent.cpp and series.cpp read (RFC 4791 §9.9's table,
+// recurrence, UID for series) and freebusy.cpp (TRANSP, STATUS, FREEBUSY).
 bool decides_time(std::string_view name) {
     static constexpr std::string_view kNames[] = {
         "DTSTART", "DTEND",  "DURATION", "DUE",           "COMPLETED", "CREATED",
-        "RRULE",   "RDATE",  "EXDATE",   "RECURRENCE-ID", "UID"};
+        "RRULE",   "RDATE",  "EXDATE",   "RECURRENCE-ID", "UID",       "TRANSP",
+        "STATUS",  "FREEBUSY"};
     return std::any_of(std::begin(kNames), std::end(kNames),
                        [&](std::string_view n) { return detail::iequals(name, n); });
 }

@@ -78,10 +78,11 @@ struct ParseResult {
 /// input.
 ParseResult parse(std::string_view text);
 
-/// Parses only what decides when an object's components happen (DTSTART,
-/// DTEND, DURATION, DUE, COMPLETED, CREATED, RRULE, RDATE, EXDATE,
-/// RECURRENCE-ID, UID, the VTIMEZONEs), for component_instances() on
-/// objects that parse() accepted when they were stored. A calendar-query's
+/// Parses only what decides when an object's components happen and whether
+/// they are busy (DTSTART, DTEND, DURATION, DUE, COMPLETED, CREATED, RRULE,
+/// RDATE, EXDATE, RECURRENCE-ID, UID, TRANSP, STATUS, FREEBUSY, the
+/// VTIMEZONEs), for component_instances() and busy_periods() on objects
+/// that parse() accepted when they were stored. A calendar-query's
 /// first look at an object is mostly parsing (docs/performance.md), and
 /// most of an object's lines (ATTENDEE, DESCRIPTION, VALARM, a VTIMEZONE
 /// whose zone is already shared) do not bear on its time. The result is
