@@ -14,7 +14,9 @@
 // The instances are the ones libical's iterator gives for the same rule and
 // DTSTART (tests/unit/ical/simple_recurrence_test.cpp compares the two over
 // thousands of generated rules): wall-clock times in DTSTART's zone, in
-// order, DTSTART first, COUNT counted from DTSTART, UNTIL inclusive.
+// order, DTSTART first, COUNT counted from DTSTART, UNTIL inclusive. Two
+// cases follow RFC 5545 where libical 3.0 does not: WKST with INTERVAL above
+// 1, and the instance after one whose wall-clock time a DST change skips.
 
 #include <libical/ical.h>
 
