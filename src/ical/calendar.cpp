@@ -277,7 +277,6 @@ ParseResult parse(std::string_view text) {
 }
 
 ParseResult parse_times(std::string_view text) {
-    detail::ensure_initialized();
     auto impl = std::make_unique<CalendarImpl>();
     const std::string lines = time_lines(text, *impl);
     return parse_checked(lines, std::move(impl));

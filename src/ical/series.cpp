@@ -357,7 +357,10 @@ private:
                 out_.truncated = true;
                 return;
             }
-            const TimePoint start = to_utc(local, master_.zone);
+            // The stepper found the moment already (DST gaps, UNTIL).
+            const TimePoint start = simple && !dtstart.is_date && dtstart.zone != nullptr
+                                        ? simple->last_utc()
+                                        : to_utc(local, master_.zone);
             if (start > stop) {
                 return;
             }

@@ -16,12 +16,14 @@ constexpr int kLastYear = 2582;
 /// 0 = Sunday, as in libical's enum minus one. Day 0 (1970-01-01) was a Thursday.
 int weekday_of(std::int64_t day) { return static_cast<int>(((day % 7) + 7 + 4) % 7); }
 
-std::int64_t day_of(int year, unsigned month, unsigned day) {
+constexpr std::int64_t day_of(int year, unsigned month, unsigned day) {
     using namespace std::chrono;
     return sys_days(std::chrono::year(year) / std::chrono::month(month) / std::chrono::day(day))
         .time_since_epoch()
         .count();
 }
+
+const std::int64_t kLastDay = day_of(kLastYear, 12, 31);
 
 unsigned days_in_month(int year, unsigned month) {
     using namespace std::chrono;
@@ -54,28 +56,29 @@ std::int64_t wall_seconds(const icaltimetype& t) {
     return day_number(t) * 86400 + t.hour * 3600 + t.minute * 60 + t.second;
 }
 
-/// A wall-clock time that a DST change skips (02:30 on a spring-forward
-/// day) becomes the wall-clock time of the moment it names, read with the
-/// offset from before the change (RFC 5545 §3.3.5): 03:30. libical's ICU
-/// iterator gives it so; libical's own conversion would read it with the
-/// later offset, as 01:30.
-void move_out_of_gap(icaltimetype& t) {
+/// The moment of a wall-clock time t in its zone. A time that a DST change
+/// skips (02:30 on a spring-forward day) names the moment read with the
+/// offset from before the change (RFC 5545 §3.3.5), and t becomes that
+/// moment's wall-clock time, 03:30, as libical's ICU iterator gives it;
+/// libical's own conversion would read it with the later offset, as 01:30.
+TimePoint settle_in_zone(icaltimetype& t) {
     auto* zone = const_cast<icaltimezone*>(t.zone);
     const TimePoint read = to_utc(t, zone);
     const icaltimetype back = from_utc(read, false, zone);
     if (back.hour == t.hour && back.minute == t.minute && back.day == t.day) {
-        return;  // exists
+        return read;  // exists
     }
     // `read` lies before the change, so its offset is the one from before.
     const std::int64_t offset_before = wall_seconds(back) - read.time_since_epoch().count();
-    const icaltimetype moved = from_utc(
-        TimePoint(std::chrono::seconds(wall_seconds(t) - offset_before)), false, zone);
+    const TimePoint moment(std::chrono::seconds(wall_seconds(t) - offset_before));
+    const icaltimetype moved = from_utc(moment, false, zone);
     t.year = moved.year;
     t.month = moved.month;
     t.day = moved.day;
     t.hour = moved.hour;
     t.minute = moved.minute;
     t.second = moved.second;
+    return moment;
 }
 
 }  // namespace
@@ -206,7 +209,7 @@ bool SimpleRecurrence::fill_period() {
     switch (freq_) {
     case Freq::kDaily: {
         const std::int64_t d = start_day_ + p * interval_;
-        if (d > day_of(kLastYear, 12, 31)) {
+        if (d > kLastDay) {
             return false;
         }
         if (weekdays_ == 0 || (weekdays_ & (1U << weekday_of(d))) != 0) {
@@ -216,7 +219,7 @@ bool SimpleRecurrence::fill_period() {
     }
     case Freq::kWeekly: {
         const std::int64_t first = week0_ + 7 * p * interval_;
-        if (first > day_of(kLastYear, 12, 31)) {
+        if (first > kLastDay) {
             return false;
         }
         for (std::int64_t d = first; d < first + 7; ++d) {
@@ -282,14 +285,13 @@ icaltimetype SimpleRecurrence::next() {
         t.year = static_cast<int>(ymd.year());
         t.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
         t.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
-        if (!t.is_date && t.zone != nullptr && t.zone != utc_zone()) {
-            move_out_of_gap(t);
-        }
-        // make() takes UTC UNTILs only for DATE-TIMEs with a zone.
-        if (until_utc_ && to_utc(t, const_cast<icaltimezone*>(t.zone)).time_since_epoch().count() >
-                              *until_utc_) {
-            done_ = true;
-            continue;
+        if (!t.is_date && t.zone != nullptr) {
+            last_utc_ = t.zone == utc_zone() ? to_utc(t, utc_zone()) : settle_in_zone(t);
+            // make() takes UTC UNTILs only for DATE-TIMEs with a zone.
+            if (until_utc_ && last_utc_.time_since_epoch().count() > *until_utc_) {
+                done_ = true;
+                continue;
+            }
         }
         ++emitted_;
         return t;

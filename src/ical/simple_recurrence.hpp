@@ -24,6 +24,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "cosmo/ical/calendar.hpp"
+
 namespace cosmo::ical::detail {
 
 class SimpleRecurrence {
@@ -38,6 +40,10 @@ public:
     /// The next instance, as wall-clock time in DTSTART's zone; a null time
     /// (icaltime_is_null_time) once the rule has ended.
     icaltimetype next();
+
+    /// The UTC moment of the instance next() last gave, for a DATE-TIME
+    /// DTSTART with its zone set (found anyway for DST gaps and UNTIL).
+    TimePoint last_utc() const { return last_utc_; }
 
     /// Skips whole periods before the one holding `from`'s day, like
     /// icalrecur_iterator_set_start. Only for rules without COUNT (the
@@ -73,6 +79,7 @@ private:
     std::size_t day_next_ = 0;
     int emitted_ = 0;
     bool done_ = false;
+    TimePoint last_utc_{};
 };
 
 }  // namespace cosmo::ical::detail
