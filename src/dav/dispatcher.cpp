@@ -100,6 +100,11 @@ void Dispatcher::Impl::open_session(Call& call, bool may_guess) const {
     // calendar's components and time zone) before writing: ask for them
     // with the first statement too.
     const auto method = call.req.method();
+    // A PROPFIND Depth 1 on the home (Apple Calendar's poll) lists the
+    // home's calendars next: they come with the first statement too.
+    hint.list_home = method == boost::beast::http::verb::propfind &&
+                     call.target.kind == NodeKind::kStore && call.target.path.empty() &&
+                     call.header("Depth") == "1";
     hint.writing = method == boost::beast::http::verb::put ||
                    method == boost::beast::http::verb::delete_;
     // A PUT of an object may go in one round trip (OpenHint::guess); when a

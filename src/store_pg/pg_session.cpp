@@ -10,6 +10,7 @@
 
 #include "cosmo/core/digest.hpp"
 #include "cosmo/store/error.hpp"
+#include "home_listing.hpp"
 #include "paths.hpp"
 #include "queries.hpp"
 #include "rows.hpp"
@@ -130,7 +131,8 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
             pqxx::row head;
             pqxx::row rest;
             if (read_kind) {
-                std::tie(head, rest) = open_read(*read_kind, first_path, deadline);
+                std::tie(head, rest) =
+                    open_read(*read_kind, first_path, hint.list_home && !with_first, deadline);
             } else {
                 deadline.emplace(lease_.conn().sock(), options.connect_timeout);
                 const pqxx::row r = txn_->exec_prepared(q::kSessionOpenObjectWrite, owner_,
@@ -149,6 +151,9 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
                     // The home's dead properties came along.
                     if (auto props = properties_of(rest[0], rest[1], rest[2])) {
                         props_cache_.emplace("", std::move(*props));
+                    }
+                    if (hint.list_home) {
+                        take_home_listing(rest[3]);
                     }
                 }
             }
@@ -206,13 +211,14 @@ PgSession::PgSession(Pool::Lease lease, const store::User& owner, bool read_only
 }
 
 std::pair<pqxx::row, pqxx::row> PgSession::open_read(SessionOpen::Kind kind,
-                                                    const std::string& path,
+                                                    const std::string& path, bool list_home,
                                                     std::optional<WatchdogGuard>& deadline) {
     const std::chrono::milliseconds timeout = lease_.pool().options().connect_timeout;
     SessionOpen job;
     job.kind = kind;
     job.owner = owner_;
     job.path = path;
+    job.list_home = list_home;
     const auto read_alone = [&] {
         deadline.emplace(lease_.conn().sock(), timeout);
         read_session_open(*txn_, job);
@@ -237,6 +243,22 @@ std::pair<pqxx::row, pqxx::row> PgSession::open_read(SessionOpen::Kind kind,
         });
     }
     return {std::move(job.head), std::move(job.rest)};
+}
+
+void PgSession::take_home_listing(const pqxx::field& listing) {
+    if (listing.is_null()) {
+        return;  // the home holds objects: children() lists it
+
+    }
+    std::vector<ListedCollection> children;
+    if (!collections_from_json({listing.c_str(), listing.size()}, children)) {
+        return;
+    }
+    home_listing_.emplace();
+    for (auto& [child, props] : children) {
+        props_cache_.emplace(child.path, std::move(props));
+        home_listing_->push_back(std::move(child));
+    }
 }
 
 void PgSession::take_guess(const std::string& first_path,
@@ -287,6 +309,7 @@ void PgSession::begin_transaction() {
 
 void PgSession::forget_reads() {
     home_fresh_ = false;  // the home's revision may change from here on
+    home_listing_.reset();
     cached_body_id_ = 0;
     cached_body_.clear();
     stat_cache_.clear();
@@ -430,6 +453,10 @@ std::optional<Resource> PgSession::stat(const std::string& path) {
 }
 
 std::vector<Resource> PgSession::children(const Resource& collection) {
+    if (home_fresh_ && home_listing_ && home_ && collection.is_collection &&
+        collection.id == home_->id) {
+        return *home_listing_;  // read by the session's first statement, nothing written since
+    }
     return run([&](pqxx::transaction_base& txn) {
         std::vector<Resource> out;
         if (!collection.is_collection) {

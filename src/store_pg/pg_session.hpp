@@ -248,6 +248,11 @@ private:
     /// re-check under their locks anyway.
     std::map<std::string, std::optional<store::Resource>, std::less<>> stat_cache_;
     std::map<std::string, std::vector<store::DeadProperty>, std::less<>> props_cache_;
+    /// The home's members as its first statement listed them
+    /// (OpenHint::list_home): served to children() of the home under the
+    /// same rule as home_. Unset when not asked, or when the home holds
+    /// objects (then children() reads).
+    std::optional<std::vector<store::Resource>> home_listing_;
     /// Every unexpired lock of the home (usually none), read once.
     std::optional<std::vector<store::Lock>> home_locks_;
     /// The body of the object last stat'ed (if small), for read_body; cleared
@@ -279,7 +284,13 @@ private:
     /// (session_opens.hpp). deadline is armed on this session's connection
     /// when it sends a statement itself.
     std::pair<pqxx::row, pqxx::row> open_read(SessionOpen::Kind kind, const std::string& path,
+                                              bool list_home,
                                               std::optional<WatchdogGuard>& deadline);
+    /// Keeps the home's listing from its first statement (JSON as
+    /// COSMO_HOME_LISTING_OF makes it) in home_listing_, and each child's
+    /// dead properties in props_cache_. Keeps nothing from a listing it
+    /// cannot read: children() then reads the members itself.
+    void take_home_listing(const pqxx::field& listing);
 
     /// The guessed PUT of `path` as a job for write_guessed (the guess's
     /// parent properties move into it).

@@ -379,11 +379,26 @@ const std::array kShard{
     "LEFT JOIN collection c ON c.owner_id = o.owner_id AND c.path = '' "                   \
     "LEFT JOIN home_placement p ON p.owner_id = o.owner_id"
 #define COSMO_SESSION_OPEN COSMO_SESSION_OPEN_OF("$1::bigint")
+    // The home's child collections for a PROPFIND Depth 1 on the home
+    // (OpenHint::list_home; Apple Calendar polls that way), as one JSON
+    // array of [COSMO_COLL_COLS..., ns[], names[], vals[]] in the order of
+    // kChildren (path in byte order; the times as text, as rows send them).
+    // NULL when the home holds objects, which kChildren then lists: rare,
+    // and a listing of collections alone is what polls read.
+#define COSMO_HOME_LISTING_OF(owner, home)                                                 \
+    "SELECT CASE WHEN EXISTS (SELECT FROM object o WHERE o.collection_id = " home ") "     \
+    "THEN NULL ELSE coalesce(json_agg(json_build_array(c.id, c.path, c.kind, c.revision, " \
+    COSMO_US("c.created_at") "::text, " COSMO_US("c.modified_at") "::text, "              \
+    "d.ns, d.names, d.vals) ORDER BY c.path COLLATE \"C\"), '[]') END "                   \
+    "FROM collection c LEFT JOIN LATERAL (" COSMO_DEAD_PROPS_AGG_OF(owner, "c.path")     \
+    ") d ON true WHERE c.owner_id = " owner " AND c.parent_id = " home
     // Alone (a request on the home or a principal), with the home's dead
     // properties as three arrays in kPropsList order (columns 8..10): a
-    // PROPFIND on the home (Apple Calendar's poll) reads them next.
+    // PROPFIND on the home (Apple Calendar's poll) reads them next. Column
+    // 11 is the home's listing when $2 asks for it, else NULL.
     Query{q::kSessionOpen,
-          "SELECT s.*, d.* FROM (" COSMO_SESSION_OPEN ") s " COSMO_DEAD_PROPS_ARRAYS("''")},
+          "SELECT s.*, d.*, CASE WHEN $2::boolean THEN (" COSMO_HOME_LISTING_OF("$1", "s.id")
+          ") END FROM (" COSMO_SESSION_OPEN ") s " COSMO_DEAD_PROPS_ARRAYS("''")},
     // The same plus the object the request is about (columns 8..16, as
     // object_by_path), a collection of that name with a slash (17..22,
     // which a request without the slash may mean) and the parent collection
@@ -436,8 +451,10 @@ const std::array kShard{
     "SELECT k.i, s.*, t.* FROM unnest(" arrays ") WITH ORDINALITY k(" columns ", i) " \
     "CROSS JOIN LATERAL (" COSMO_SESSION_OPEN_OF("k.owner_id") ") s "
     Query{q::kSessionOpensHome,
-          COSMO_SESSION_OPENS("$1::bigint[]", "owner_id")
-          "LEFT JOIN LATERAL (" COSMO_DEAD_PROPS_AGG_OF("k.owner_id", "''") ") t ON true"},
+          COSMO_SESSION_OPENS("$1::bigint[], $2::boolean[]", "owner_id, list")
+          "LEFT JOIN LATERAL (SELECT d.*, CASE WHEN k.list THEN ("
+          COSMO_HOME_LISTING_OF("k.owner_id", "s.id") ") END FROM ("
+          COSMO_DEAD_PROPS_AGG_OF("k.owner_id", "''") ") d) t ON true"},
     // LIMIT 1 (there is one row at most anyway) keeps the subquery a probe
     // per member: flattened into a join, it was planned as a hash join
     // over a sequential scan of the collection table (PlansTest).

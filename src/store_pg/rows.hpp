@@ -59,11 +59,16 @@ inline std::int64_t int64_of(const pqxx::field& field) {
 /// a third of a 50-object multiget read's PostgreSQL time
 /// (docs/performance.md, "Tenth pass"). A plain integer (the write
 /// functions' bigint microseconds) is read as it is.
-inline std::int64_t micros_of(const pqxx::field& field) {
-    if (field.is_null()) throw pqxx::conversion_error("NULL where a timestamp was expected");
-    const std::string_view text(field.c_str(), field.size());
+inline std::int64_t micros_of_text(std::string_view text) {
     const std::size_t dot = text.find('.');
-    if (dot == std::string_view::npos) return int64_of(field);
+    if (dot == std::string_view::npos) {
+        std::int64_t value = 0;
+        const auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (error != std::errc() || stop != text.data() + text.size() || text.empty()) {
+            throw pqxx::conversion_error("Not an integer: " + std::string(text));
+        }
+        return value;
+    }
     const bool negative = text.starts_with('-');
     const std::string_view whole = text.substr(negative ? 1 : 0, dot - (negative ? 1 : 0));
     const std::string_view fraction = text.substr(dot + 1);
@@ -81,6 +86,11 @@ inline std::int64_t micros_of(const pqxx::field& field) {
     for (std::size_t i = fraction.size(); i < 6; ++i) micros *= 10;
     const auto value = static_cast<std::int64_t>(seconds * 1000000 + micros);
     return negative ? -value : value;
+}
+
+inline std::int64_t micros_of(const pqxx::field& field) {
+    if (field.is_null()) throw pqxx::conversion_error("NULL where a timestamp was expected");
+    return micros_of_text({field.c_str(), field.size()});
 }
 
 /// A NOT NULL boolean column ('t' or 'f' in PostgreSQL's text output).

@@ -9,7 +9,7 @@ namespace cosmo::store_pg::detail {
 void read_session_open(pqxx::transaction_base& txn, SessionOpen& job) {
     using Kind = SessionOpen::Kind;
     const pqxx::result r =
-        job.kind == Kind::kHome ? txn.exec_prepared(q::kSessionOpen, job.owner)
+        job.kind == Kind::kHome ? txn.exec_prepared(q::kSessionOpen, job.owner, job.list_home)
         : job.kind == Kind::kCollection
             ? txn.exec_prepared(q::kSessionOpenCollection, job.owner, job.path)
             : txn.exec_prepared(q::kSessionOpenObject, job.owner, parent_of(job.path),
@@ -25,9 +25,10 @@ void read_session_opens(pqxx::transaction_base& txn, const std::vector<SessionOp
         read_session_open(txn, *jobs.front());
         return;
     }
-    std::vector<std::string> owners, paths, names;
+    std::vector<std::string> owners, paths, names, lists;
     for (const SessionOpen* job : jobs) {
         owners.push_back(std::to_string(job->owner));
+        lists.push_back(job->list_home ? "t" : "f");
         if (job->kind == SessionOpen::Kind::kObject) {
             paths.push_back(parent_of(job->path));
             names.push_back(leaf_of(job->path));
@@ -38,7 +39,7 @@ void read_session_opens(pqxx::transaction_base& txn, const std::vector<SessionOp
     pqxx::result r;
     switch (jobs.front()->kind) {
         case SessionOpen::Kind::kHome:
-            r = txn.exec_prepared(q::kSessionOpensHome, text_array(owners));
+            r = txn.exec_prepared(q::kSessionOpensHome, text_array(owners), text_array(lists));
             break;
         case SessionOpen::Kind::kCollection:
             r = txn.exec_prepared(q::kSessionOpensCollection, text_array(owners),

@@ -35,6 +35,8 @@ struct SessionOpen {
     Kind kind = Kind::kHome;
     std::int64_t owner = 0;
     std::string path;  ///< for kCollection and kObject
+    /// kHome: the home's listing too (OpenHint::list_home).
+    bool list_home = false;
 
     /// A read locks nothing: each job's key is its own, so no group waits
     /// for another.
@@ -46,7 +48,8 @@ struct SessionOpen {
     /// yet), then the placement's epoch and state (NULL: no row yet);
     pqxx::row head;
     /// then, by kind: the home's dead properties as three arrays (ns, name,
-    /// value_xml, in kPropsList order); the collection as COSMO_COLL_COLS;
+    /// value_xml, in kPropsList order) and its listing (JSON, NULL unless
+    /// list_home: COSMO_HOME_LISTING_OF); the collection as COSMO_COLL_COLS;
     /// or the object as COSMO_OBJ_COLS, its body when small, and its
     /// collection as COSMO_COLL_COLS. NULLs when there is no such thing.
     pqxx::row rest;

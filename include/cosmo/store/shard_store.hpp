@@ -210,6 +210,12 @@ struct OpenHint {
         std::optional<std::string> etag;  ///< nullopt: absent
     };
     std::optional<ObjectGuess> guess;
+    /// The request lists the home's members next (a PROPFIND with Depth 1
+    /// on the home, which is Apple Calendar's poll): the home's child
+    /// collections, with their dead properties, come with the first
+    /// statement, so the listing costs no round trip of its own. Only
+    /// when first_path is "" (the home).
+    bool list_home = false;
 };
 
 /// What one shard's connections and statement groups hold now and did

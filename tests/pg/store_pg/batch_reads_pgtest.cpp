@@ -132,6 +132,88 @@ TEST_F(BatchReadsTest, HomeOpenAndChildrenBringTheirCollectionsProperties) {
     EXPECT_EQ(fresh->dead_property(*fresh->stat(""), "urn:t", "home")->value_xml, "changed");
 }
 
+// A PROPFIND Depth 1 on the home (OpenHint::list_home: Apple Calendar's
+// poll) gets the home's child collections and their dead properties with
+// the session's first statement. The listing is what a session without the
+// hint lists, in its order, with the same properties, and it is of the
+// moment the session opened: changes committed later are not in it, which
+// proves no later statement read it. A session that wrote lists again, and
+// a home that holds objects is listed by the members' own statement.
+TEST_F(BatchReadsTest, HomeListingComesWithTheFirstStatement) {
+    {
+        auto s = shards_->open(user_);
+        s->make_collection("b \xc3\xa9 \"q\"/", CollectionKind::kCalendar);
+        const auto b = s->stat("b \xc3\xa9 \"q\"/");
+        s->set_dead_property(*b, DeadProperty{"urn:t", "color", "<c xmlns=\"urn:t\">\"\xc3\xa9\" &amp; \\ </c>"});
+        s->set_dead_property(*b, DeadProperty{"DAV:", "displayname", "W\xc3\xb6rk"});
+        s->commit();
+    }
+    store::OpenHint list_home;
+    list_home.list_home = true;
+
+    auto plain = shards_->open(user_);
+    const std::vector<store::Resource> expected = plain->children(*plain->stat(""));
+    ASSERT_EQ(expected.size(), 3u);  // "b é \"q\"/", "cal/", "calendar/"
+    std::vector<const store::Resource*> expected_ptrs;
+    for (const auto& r : expected) expected_ptrs.push_back(&r);
+    const auto expected_props = plain->dead_properties_of(expected_ptrs);
+
+    auto listed = shards_->open(user_, list_home);
+    {
+        auto w = shards_->open(user_);
+        w->make_collection("late/", CollectionKind::kPlain);
+        w->set_dead_property(*w->stat("cal/"), DeadProperty{"urn:t", "x", "changed"});
+        w->commit();
+    }
+    const std::vector<store::Resource> kids = listed->children(*listed->stat(""));
+    ASSERT_EQ(kids.size(), expected.size());
+    std::vector<const store::Resource*> kid_ptrs;
+    for (std::size_t i = 0; i < kids.size(); ++i) {
+        EXPECT_EQ(kids[i].path, expected[i].path);
+        EXPECT_EQ(kids[i].id, expected[i].id);
+        EXPECT_EQ(kids[i].collection_id, expected[i].collection_id);
+        EXPECT_TRUE(kids[i].is_collection);
+        EXPECT_EQ(kids[i].kind, expected[i].kind);
+        EXPECT_EQ(kids[i].revision, expected[i].revision);
+        EXPECT_EQ(kids[i].created, expected[i].created);
+        EXPECT_EQ(kids[i].modified, expected[i].modified);
+        kid_ptrs.push_back(&kids[i]);
+    }
+    const auto props = listed->dead_properties_of(kid_ptrs);
+    ASSERT_EQ(props.size(), expected_props.size());
+    for (std::size_t i = 0; i < props.size(); ++i) {
+        ASSERT_EQ(props[i].size(), expected_props[i].size()) << kids[i].path;
+        for (std::size_t j = 0; j < props[i].size(); ++j) {
+            EXPECT_EQ(props[i][j].ns, expected_props[i][j].ns);
+            EXPECT_EQ(props[i][j].name, expected_props[i][j].name);
+            EXPECT_EQ(props[i][j].value_xml, expected_props[i][j].value_xml);
+        }
+    }
+    ASSERT_EQ(kids[1].path, "cal/");
+    EXPECT_EQ(props[1][0].value_xml, "cal");  // not the later "changed"
+
+    // A session that writes lists what it wrote.
+    auto writer = shards_->open(user_, list_home);
+    writer->make_collection("mine/", CollectionKind::kPlain);
+    std::vector<std::string> paths;
+    for (const auto& r : writer->children(*writer->stat(""))) paths.push_back(r.path);
+    EXPECT_EQ(paths, (std::vector<std::string>{"b \xc3\xa9 \"q\"/", "cal/", "calendar/", "late/",
+                                               "mine/"}));
+    writer->commit();
+
+    // A home with an object in it: the object is listed too.
+    {
+        auto w = shards_->open(user_);
+        w->put_object("note.txt", "text/plain", "N", nullptr);
+        w->commit();
+    }
+    auto with_object = shards_->open(user_, list_home);
+    paths.clear();
+    for (const auto& r : with_object->children(*with_object->stat(""))) paths.push_back(r.path);
+    EXPECT_EQ(paths, (std::vector<std::string>{"b \xc3\xa9 \"q\"/", "cal/", "calendar/", "late/",
+                                               "mine/", "note.txt"}));
+}
+
 // One collection takes the = ANY query, several the join per path; both
 // answer in request order, repeat repeated paths and skip missing ones.
 TEST_F(BatchReadsTest, ReadObjectsInOneOrSeveralCollectionsKeepRequestOrder) {

@@ -76,9 +76,9 @@ TEST_F(PlansTest, RequestStatementsProbeCollectionsAndObjectsByIndex) {
     namespace q = store_pg::detail::q;
     const std::string owner = std::to_string(user_.id);
     const std::pair<const char*, std::string> statements[] = {
-        {q::kSessionOpen, owner},
+        {q::kSessionOpen, owner + ", true"},
         {q::kSessionOpenObject, owner + ", 'calendar/', 'a.ics'"},
-        {q::kSessionOpensHome, "'{" + owner + "," + owner + "}'"},
+        {q::kSessionOpensHome, "'{" + owner + "," + owner + "}', '{t,f}'"},
         {q::kSessionOpensCollection,
          "'{" + owner + "," + owner + "}', '{calendar/,other/}'"},
         {q::kSessionOpensObject,

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -74,15 +75,32 @@ protected:
     /// home's path, then the home's dead properties (path "") or the
     /// collection's or object's path (with the object's body), or the
     /// store error.
+    /// kListHome for a path: a PROPFIND Depth 1 on the home
+    /// (OpenHint::list_home), whose line also names the home's members as
+    /// children() lists them after a collection "late-N/" was made and
+    /// committed by another session: a listing that came with the first
+    /// statement does not have it.
     std::string read(const store::User& user, const std::string& path) {
         try {
-            PgSession s(pool_->acquire(), user, /*read_only=*/false,
-                        store::OpenHint{path, false, std::nullopt},
+            const bool list_home = path == kListHome;
+            store::OpenHint hint{list_home ? "" : path, false, std::nullopt};
+            hint.list_home = list_home;
+            PgSession s(pool_->acquire(), user, /*read_only=*/false, hint,
                         ShardShared{nullptr, nullptr, groups_});
             const auto home = s.stat("");
             std::string seen = "home " + (home ? "'" + home->path + "'" : std::string("none"));
-            if (path.empty()) {
+            if (path.empty() || list_home) {
                 for (const auto& p : s.dead_properties(*home)) seen += ", " + p.value_xml;
+            }
+            if (list_home) {
+                auto writer = shards_->open(user);
+                writer->make_collection("late-" + std::to_string(++made_) + "/",
+                                        store::CollectionKind::kPlain);
+                writer->commit();
+                seen += ", members";
+                for (const auto& member : s.children(*home)) seen += " " + member.path;
+            }
+            if (path.empty() || list_home) {
                 return seen;
             }
             const auto found = s.stat(path);
@@ -113,6 +131,8 @@ protected:
         return holder;
     }
 
+    static constexpr const char* kListHome = "(list the home)";
+    std::atomic<int> made_{0};
     std::vector<store::User> users_;
     std::shared_ptr<Pool> pool_;
     std::shared_ptr<OpenGroups> groups_;
@@ -143,13 +163,17 @@ TEST_F(SessionOpensTest, ReadsQueuedBehindAGroupAreSentTogetherAndEachGetsItsOwn
                          "home '', calendar/a.ics " + body_of(i)});
         reads.push_back({users_[i], "", "home '', <note>" + body_of(i) + "</note>"});
     }
+    // Homes listed for a PROPFIND Depth 1 in the same group as homes that
+    // are not: each gets its own members.
+    reads.push_back({users_[0], kListHome, "home '', <note>" + body_of(0) + "</note>, members calendar/"});
+    reads.push_back({users_[2], kListHome, "home '', <note>" + body_of(2) + "</note>, members calendar/"});
     reads.push_back({users_[0], "calendar/missing.ics", "home '', calendar/missing.ics none"});
     reads.push_back({users_[1], "calendar/", "home '', calendar/ collection"});
     reads.push_back({users_[2], "nothere/", "home '', nothere/ none"});
     reads.push_back({stale, "calendar/a.ics",
                      "error " + std::to_string(static_cast<int>(store::Errc::kMoved))});
-    // 3 homes, 2 collections, 5 objects.
-    const std::size_t queued_of[] = {3, 2, 5};
+    // 5 homes, 2 collections, 5 objects.
+    const std::size_t queued_of[] = {5, 2, 5};
     std::vector<std::string> seen(reads.size());
     std::vector<std::thread> readers;
     for (std::size_t i = 0; i < reads.size(); ++i) {
