@@ -101,7 +101,9 @@ store::CalendarIndex validate_object(const Options& options, dav::Call& call,
         throw DavError::forbidden(Precondition::kValidCalendarData,
                                   "Control characters are not allowed in iCalendar data");
     }
-    ical::ParseResult parsed = ical::parse(body);
+    // A VTIMEZONE already shared is not parsed again (parse_for_checks):
+    // clients send the same one with every event.
+    ical::ParseResult parsed = ical::parse_for_checks(body);
     if (!parsed.ok()) {
         const std::string why =
             parsed.violations.empty() ? "not iCalendar" : parsed.violations.front().reason;

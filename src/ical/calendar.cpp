@@ -6,6 +6,7 @@
 #include <cctype>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -229,6 +230,51 @@ std::string time_lines(std::string_view text, CalendarImpl& impl) {
     return out;
 }
 
+// text without its top-level VTIMEZONE blocks whose zone is already shared
+// (each block with its line end), those zones put into impl's; nullopt when
+// there is no such block.
+std::optional<std::string> without_shared_zones(std::string_view text, CalendarImpl& impl) {
+    struct Shared {
+        std::size_t length;
+        std::string_view tzid;
+        detail::SharedZone zone;
+    };
+    const auto texts = vtimezone_texts(text);
+    std::map<std::size_t, Shared> shared;  // by offset
+    for (const auto& [tzid, block] : texts) {
+        if (detail::SharedZone zone = detail::cached_shared_zone(block)) {
+            shared.emplace(static_cast<std::size_t>(block.data() - text.data()),
+                           Shared{block.size(), tzid, std::move(zone)});
+        }
+    }
+    if (shared.empty()) {
+        return std::nullopt;
+    }
+    std::string out;
+    out.reserve(text.size());
+    bool skipped = false;
+    int depth = 0;  // components open
+    for (std::size_t at = 0; at < text.size();) {
+        if (const auto block = shared.find(at); block != shared.end() && depth == 1) {
+            impl.zones.emplace(std::string(block->second.tzid), std::move(block->second.zone));
+            skipped = true;
+            at += block->second.length + 1;  // the block and its line end
+            continue;
+        }
+        std::size_t eol = text.find('\n', at);
+        if (eol == std::string_view::npos) eol = text.size() - 1;
+        const std::string_view raw = text.substr(at, eol + 1 - at);
+        at = eol + 1;
+        out.append(raw);
+        if (starts_with_ci(raw, "BEGIN:")) ++depth;
+        if (starts_with_ci(raw, "END:")) --depth;
+    }
+    if (!skipped) {
+        return std::nullopt;
+    }
+    return out;
+}
+
 // libical's tree of text, checked as parse() documents, with zones for its
 // VTIMEZONEs added to impl's.
 ParseResult parse_checked(std::string_view text, std::unique_ptr<CalendarImpl> impl) {
@@ -274,6 +320,16 @@ ParseResult parse_checked(std::string_view text, std::unique_ptr<CalendarImpl> i
 
 ParseResult parse(std::string_view text) {
     return parse_checked(text, std::make_unique<CalendarImpl>());
+}
+
+ParseResult parse_for_checks(std::string_view text) {
+    auto impl = std::make_unique<CalendarImpl>();
+    if (text.find('\0') == std::string_view::npos) {  // else parse_checked refuses it
+        if (const std::optional<std::string> rest = without_shared_zones(text, *impl)) {
+            return parse_checked(*rest, std::move(impl));
+        }
+    }
+    return parse_checked(text, std::move(impl));
 }
 
 ParseResult parse_times(std::string_view text) {
