@@ -50,6 +50,11 @@ unix_socket_directories = '$dir'
 max_connections = 300
 fsync = on
 CONF
+    # Settings of the caller's (scripts/bench sizes memory as the embedded
+    # server does), one per line.
+    if [[ -n "${PG_EXTRA_CONF:-}" ]]; then
+        printf '%s\n' "$PG_EXTRA_CONF" >>"$dir/data/postgresql.conf"
+    fi
     pg_as_owner "$PG_BIN/pg_ctl" start -D "$dir/data" -w -t 60 -l "$dir/postgres.log" \
         >/dev/null || { cat "$dir/postgres.log" >&2; return 1; }
     PG_BASE_DSN="host=$dir port=$PG_PORT user=cosmo dbname=postgres"

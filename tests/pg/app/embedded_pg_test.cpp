@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -74,6 +75,23 @@ TEST_F(EmbeddedPgTest, StartsReusesCreatesAndStops) {
     EXPECT_TRUE(third.ensure_running());
     EXPECT_EQ(current_database(third, "cosmo_directory"), "cosmo_directory");
     third.stop_if_started();
+}
+
+// Sized to the machine, not PostgreSQL's 128MB default: a quarter of
+// physical memory within 128MB..8GB (embedded_pg.cpp, memory_settings).
+TEST_F(EmbeddedPgTest, SharedBuffersAreAQuarterOfMemory) {
+    EmbeddedPostgres pg(dir_ / "data");
+    ASSERT_TRUE(pg.ensure_running());
+    const long long total_mb =
+        static_cast<long long>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE) / (1024 * 1024);
+    const long long expected_mb = std::clamp(total_mb / 4, 128LL, 8192LL);
+    pqxx::connection conn(pg.dsn("postgres"));
+    pqxx::work tx(conn);
+    const auto shared_mb = tx.exec1("SELECT setting::bigint * 8 / 1024 FROM pg_settings "
+                                    "WHERE name = 'shared_buffers'")[0].as<long long>();
+    EXPECT_EQ(shared_mb, expected_mb);
+    tx.commit();
+    pg.stop_if_started();
 }
 
 TEST_F(EmbeddedPgTest, DsnQuotesPathsWithSpaces) {
