@@ -18,6 +18,20 @@ inline TimePoint at(int y, unsigned m, unsigned d, int h = 0, int mi = 0, int s 
                      minutes(mi) + seconds(s));
 }
 
+/// Central European time (CET/CEST since 1970) as a VTIMEZONE with CR LF
+/// line ends, under the TZID given.
+inline std::string berlin_vtimezone(std::string_view tzid = "Europe/Berlin") {
+    return "BEGIN:VTIMEZONE\r\nTZID:" + std::string(tzid) +
+           "\r\n"
+           "BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\n"
+           "DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"
+           "END:DAYLIGHT\r\n"
+           "BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\n"
+           "DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"
+           "END:STANDARD\r\n"
+           "END:VTIMEZONE\r\n";
+}
+
 /// Wraps component text in a VCALENDAR with VERSION and PRODID.
 inline std::string vcalendar(std::string_view body) {
     return "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//cosmo//test//EN\n" + std::string(body) +

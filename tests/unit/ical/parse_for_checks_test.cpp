@@ -25,24 +25,7 @@ using test::at;
 
 // A zone no other test shares (a made-up TZID), so that whether it is in
 // the cache is decided by this file alone.
-const std::string kZone =
-    "BEGIN:VTIMEZONE\r\n"
-    "TZID:Test/Checks-Berlin\r\n"
-    "BEGIN:DAYLIGHT\r\n"
-    "TZOFFSETFROM:+0100\r\n"
-    "TZOFFSETTO:+0200\r\n"
-    "TZNAME:CEST\r\n"
-    "DTSTART:19700329T020000\r\n"
-    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"
-    "END:DAYLIGHT\r\n"
-    "BEGIN:STANDARD\r\n"
-    "TZOFFSETFROM:+0200\r\n"
-    "TZOFFSETTO:+0100\r\n"
-    "TZNAME:CET\r\n"
-    "DTSTART:19701025T030000\r\n"
-    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"
-    "END:STANDARD\r\n"
-    "END:VTIMEZONE\r\n";
+const std::string kZone = test::berlin_vtimezone("Test/Checks-Berlin");
 
 std::string calendar(const std::string& before, const std::string& body) {
     return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n" + before + body +
