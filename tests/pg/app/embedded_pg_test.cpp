@@ -78,13 +78,13 @@ TEST_F(EmbeddedPgTest, StartsReusesCreatesAndStops) {
 }
 
 // Sized to the machine, not PostgreSQL's 128MB default: a quarter of
-// physical memory within 128MB..8GB (embedded_pg.cpp, memory_settings).
+// physical memory within 128MB..1GB (embedded_pg.cpp, memory_settings).
 TEST_F(EmbeddedPgTest, SharedBuffersAreAQuarterOfMemory) {
     EmbeddedPostgres pg(dir_ / "data");
     ASSERT_TRUE(pg.ensure_running());
     const long long total_mb =
         static_cast<long long>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE) / (1024 * 1024);
-    const long long expected_mb = std::clamp(total_mb / 4, 128LL, 8192LL);
+    const long long expected_mb = std::clamp(total_mb / 4, 128LL, 1024LL);
     pqxx::connection conn(pg.dsn("postgres"));
     pqxx::work tx(conn);
     const auto shared_mb = tx.exec1("SELECT setting::bigint * 8 / 1024 FROM pg_settings "
