@@ -248,7 +248,6 @@ std::pair<pqxx::row, pqxx::row> PgSession::open_read(SessionOpen::Kind kind,
 void PgSession::take_home_listing(const pqxx::field& listing) {
     if (listing.is_null()) {
         return;  // the home holds objects: children() lists it
-
     }
     std::vector<ListedCollection> children;
     if (!collections_from_json({listing.c_str(), listing.size()}, children)) {
