@@ -170,19 +170,34 @@ bool starts_with_ci(std::string_view line, std::string_view prefix) {
     return line.size() >= prefix.size() && detail::iequals(line.substr(0, prefix.size()), prefix);
 }
 
+// A VTIMEZONE block of a text whose zone is already shared (word for word).
+struct SharedBlock {
+    std::size_t length;  ///< from BEGIN:VTIMEZONE to END:VTIMEZONE, no line end
+    std::string tzid;
+    detail::SharedZone zone;
+};
+
+// The text's VTIMEZONE blocks whose zones are already shared, by offset.
+std::map<std::size_t, SharedBlock> shared_zone_blocks(std::string_view text) {
+    std::map<std::size_t, SharedBlock> out;
+    for (const auto& [tzid, block] : vtimezone_texts(text)) {
+        if (detail::SharedZone zone = detail::cached_shared_zone(block)) {
+            out.emplace(static_cast<std::size_t>(block.data() - text.data()),
+                        SharedBlock{block.size(), tzid, std::move(zone)});
+        }
+    }
+    return out;
+}
+
 // The lines of text that decide when its components happen: VERSION, each
 // top-level component's BEGIN/END and decides_time() properties (folded
 // lines with them), and every VTIMEZONE whose zone is not already shared,
 // word for word. Shared ones go straight into impl's zones. Sub-components
 // of events and to-dos (VALARM) are left out.
 std::string time_lines(std::string_view text, CalendarImpl& impl) {
-    std::map<std::size_t, std::size_t> shared_blocks;  // offset -> length
-    for (const auto& [tzid, block] : vtimezone_texts(text)) {
-        if (detail::SharedZone zone = detail::cached_shared_zone(block)) {
-            impl.zones.emplace(tzid, std::move(zone));
-            shared_blocks.emplace(static_cast<std::size_t>(block.data() - text.data()),
-                                  block.size());
-        }
+    std::map<std::size_t, SharedBlock> shared_blocks = shared_zone_blocks(text);
+    for (auto& [offset, block] : shared_blocks) {
+        impl.zones.emplace(block.tzid, std::move(block.zone));
     }
     std::string out;
     out.reserve(text.size() / 2);
@@ -191,7 +206,7 @@ std::string time_lines(std::string_view text, CalendarImpl& impl) {
     bool keeping = false;    // the last unfolded line was kept
     for (std::size_t at = 0; at < text.size();) {
         if (const auto block = shared_blocks.find(at); block != shared_blocks.end()) {
-            at += block->second + 1;  // the block and its line end
+            at += block->second.length + 1;  // the block and its line end
             keeping = false;
             continue;
         }
@@ -234,19 +249,7 @@ std::string time_lines(std::string_view text, CalendarImpl& impl) {
 // (each block with its line end), those zones put into impl's; nullopt when
 // there is no such block.
 std::optional<std::string> without_shared_zones(std::string_view text, CalendarImpl& impl) {
-    struct Shared {
-        std::size_t length;
-        std::string_view tzid;
-        detail::SharedZone zone;
-    };
-    const auto texts = vtimezone_texts(text);
-    std::map<std::size_t, Shared> shared;  // by offset
-    for (const auto& [tzid, block] : texts) {
-        if (detail::SharedZone zone = detail::cached_shared_zone(block)) {
-            shared.emplace(static_cast<std::size_t>(block.data() - text.data()),
-                           Shared{block.size(), tzid, std::move(zone)});
-        }
-    }
+    std::map<std::size_t, SharedBlock> shared = shared_zone_blocks(text);
     if (shared.empty()) {
         return std::nullopt;
     }
@@ -256,7 +259,7 @@ std::optional<std::string> without_shared_zones(std::string_view text, CalendarI
     int depth = 0;  // components open
     for (std::size_t at = 0; at < text.size();) {
         if (const auto block = shared.find(at); block != shared.end() && depth == 1) {
-            impl.zones.emplace(std::string(block->second.tzid), std::move(block->second.zone));
+            impl.zones.emplace(block->second.tzid, std::move(block->second.zone));
             skipped = true;
             at += block->second.length + 1;  // the block and its line end
             continue;

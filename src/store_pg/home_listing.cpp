@@ -24,7 +24,8 @@ bool strings_from(const json::value& v, std::vector<std::string>& out) {
     return true;
 }
 
-bool collection_from(const json::value& v, ListedCollection& out) {
+/// One member of the listing: the collection and its dead properties.
+bool listed_collection_from(const json::value& v, ListedCollection& out) {
     const json::array* a = v.if_array();
     if (a == nullptr || a->size() != 9) return false;
     const json::value& id = (*a)[0];
@@ -71,7 +72,7 @@ bool collections_from_json(std::string_view text, std::vector<ListedCollection>&
     if (a == nullptr) return false;
     out.reserve(a->size());
     for (const json::value& member : *a) {
-        if (!collection_from(member, out.emplace_back())) return false;
+        if (!listed_collection_from(member, out.emplace_back())) return false;
     }
     return true;
 }

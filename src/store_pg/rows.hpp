@@ -39,16 +39,18 @@ inline std::string bytes_of(const pqxx::field& field) {
 /// field::as<long> makes a call per digit; measured under callgrind the two
 /// cost about the same, 300 instructions for a 16-digit timestamp, so this
 /// is for a clear error, not for speed.)
-inline std::int64_t int64_of(const pqxx::field& field) {
-    if (field.is_null()) throw pqxx::conversion_error("NULL where an integer was expected");
-    const char* const begin = field.c_str();
-    const char* const end = begin + field.size();
+inline std::int64_t int64_of_text(std::string_view text) {
     std::int64_t value = 0;
-    const auto [stop, error] = std::from_chars(begin, end, value);
-    if (error != std::errc() || stop != end) {
-        throw pqxx::conversion_error("Not an integer: " + std::string(begin, end));
+    const auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || stop != text.data() + text.size()) {
+        throw pqxx::conversion_error("Not an integer: " + std::string(text));
     }
     return value;
+}
+
+inline std::int64_t int64_of(const pqxx::field& field) {
+    if (field.is_null()) throw pqxx::conversion_error("NULL where an integer was expected");
+    return int64_of_text({field.c_str(), field.size()});
 }
 
 /// A NOT NULL timestamp column as microseconds since the epoch. The queries
@@ -61,14 +63,7 @@ inline std::int64_t int64_of(const pqxx::field& field) {
 /// functions' bigint microseconds) is read as it is.
 inline std::int64_t micros_of_text(std::string_view text) {
     const std::size_t dot = text.find('.');
-    if (dot == std::string_view::npos) {
-        std::int64_t value = 0;
-        const auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (error != std::errc() || stop != text.data() + text.size() || text.empty()) {
-            throw pqxx::conversion_error("Not an integer: " + std::string(text));
-        }
-        return value;
-    }
+    if (dot == std::string_view::npos) return int64_of_text(text);
     const bool negative = text.starts_with('-');
     const std::string_view whole = text.substr(negative ? 1 : 0, dot - (negative ? 1 : 0));
     const std::string_view fraction = text.substr(dot + 1);
