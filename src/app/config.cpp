@@ -31,6 +31,9 @@ po::options_description config_options(Config& c) {
          "the requests to serve at once)")
         ("worker-threads", po::value(&c.worker_threads)->default_value(c.worker_threads),
          "threads running handlers (database work)")
+        ("put-threads", po::value(&c.put_threads)->default_value(c.put_threads),
+         "with inline-handlers: threads running PUT handlers, so that a PUT waits for "
+         "its group's commit without holding an I/O thread; 0 = PUTs run inline")
         ("header-limit", po::value(&c.header_limit)->default_value(c.header_limit),
          "max bytes of request line + headers (431 beyond)")
         ("body-limit", po::value(&c.body_limit)->default_value(c.body_limit),
@@ -197,12 +200,15 @@ Config load_config(const std::vector<std::string>& args,
         // completions between threads; performance.md, "Session 16").
         config.io_threads = static_cast<int>(6 * std::max(1u, std::thread::hardware_concurrency()));
     }
-    if (config.db_pool_size == 0) {
-        // Each request in flight holds at most one connection per database.
-        config.db_pool_size = std::max<std::size_t>(16, static_cast<std::size_t>(config.io_threads));
+    if (config.io_threads < 1 || config.worker_threads < 1 || config.put_threads < 0) {
+        throw std::runtime_error(
+            "configuration: io-threads and worker-threads must be >= 1, put-threads >= 0");
     }
-    if (config.io_threads < 1 || config.worker_threads < 1) {
-        throw std::runtime_error("configuration: io-threads and worker-threads must be >= 1");
+    if (config.db_pool_size == 0) {
+        // Each request in flight holds at most one connection per database:
+        // one per I/O thread, plus one per PUT thread.
+        const int in_flight = config.io_threads + (config.inline_handlers ? config.put_threads : 0);
+        config.db_pool_size = std::max<std::size_t>(16, static_cast<std::size_t>(in_flight));
     }
     // Shorter windows make clients that sync weekly fall back to full syncs
     // (nextcloud/server PR #44075 settled on 7 days as the floor).

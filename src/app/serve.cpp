@@ -207,8 +207,19 @@ int serve(const Config& c) {
 
     asio::io_context io(c.io_threads);
     asio::thread_pool workers(static_cast<std::size_t>(c.worker_threads));
+    // PUTs wait for their group's commit on threads of their own, so that
+    // the I/O threads go on reading: the PUTs that queue behind a writing
+    // group fill the next one, and more of them in flight make it larger
+    // (docs/performance.md, session 23).
+    asio::thread_pool put_workers(static_cast<std::size_t>(std::max(1, c.put_threads)));
     auto public_opts = listener_options(c, c.listen, "public");
     public_opts.metrics = public_requests;
+    if (c.inline_handlers && c.put_threads > 0) {
+        public_opts.offload = [](const http::Request& req) {
+            return req.method() == http::Verb::put;
+        };
+        public_opts.offload_pool = &put_workers;
+    }
     http::Server public_server(io, workers, public_handler, public_opts);
     auto admin_opts = listener_options(c, c.admin_listen, "admin");
     admin_opts.access_log = false;
@@ -277,6 +288,7 @@ int serve(const Config& c) {
         t.join();
     }
     workers.join();
+    put_workers.join();
     spdlog::info("stopped");
     return 0;
 }

@@ -124,9 +124,15 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     awaitable<void> sweep_loop();
     awaitable<void> serve(std::shared_ptr<Connection> conn);
     /// Runs work where handlers run: on this I/O thread (inline_handlers)
-    /// or on the worker pool, resuming on the connection's strand after.
+    /// or on the worker pool (or, offloaded, on options.offload_pool),
+    /// resuming on the connection's strand after.
     template <class Work>
-    awaitable<std::invoke_result_t<Work&>> run_blocking(Work work);
+    awaitable<std::invoke_result_t<Work&>> run_blocking(Work work, bool offloaded = false);
+    /// Whether req's handler runs on options.offload_pool.
+    bool offloaded(const Request& req) const {
+        return options.inline_handlers && options.offload_pool != nullptr && options.offload &&
+               options.offload(req);
+    }
     Response handle_guarded(Request& req, RequestContext& ctx);
     /// Makes the next part of a streamed body into `part`; false when the
     /// stream failed (logged), so the connection must close.
@@ -203,8 +209,13 @@ Response Server::Impl::handle_guarded(Request& req, RequestContext& ctx) {
 }
 
 template <class Work>
-awaitable<std::invoke_result_t<Work&>> Server::Impl::run_blocking(Work work) {
+awaitable<std::invoke_result_t<Work&>> Server::Impl::run_blocking(Work work, bool offloaded) {
     using Result = std::invoke_result_t<Work&>;
+    if (offloaded) {
+        co_return co_await asio::co_spawn(
+            *options.offload_pool, [&]() -> awaitable<Result> { co_return work(); },
+            use_awaitable);
+    }
     if (options.inline_handlers) {
         co_return work();  // blocks this I/O thread (see ListenerOptions)
     }
@@ -350,7 +361,8 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
             ctx.client_ip = client_address(peer_ip, req["X-Forwarded-For"],
                                            options.trusted_proxies);
             const bool head = req.method() == Verb::head;
-            Response res = co_await run_blocking([&] { return handle_guarded(req, ctx); });
+            Response res = co_await run_blocking([&] { return handle_guarded(req, ctx); },
+                                                 offloaded(req));
             if (ctx.body_rest && (head || req.version() < 11)) {
                 // No chunked coding before HTTP/1.1 (and HEAD needs the
                 // length): the rest is made here, into the body.

@@ -26,6 +26,10 @@ struct Config {
     int io_threads = 0;
     int worker_threads = 2;        ///< handlers when not inline, and background jobs
     bool inline_handlers = true;   ///< handlers on the I/O threads (http::ListenerOptions)
+    /// With inline handlers: threads that run PUT handlers instead of the
+    /// I/O threads (http::ListenerOptions::offload); a PUT waits there for
+    /// its group's commit. 0 = PUTs run inline like the rest.
+    int put_threads = 16;
     // HTTP limits
     std::size_t header_limit = 16 * 1024;
     std::size_t body_limit = 10 * 1024 * 1024;
@@ -48,7 +52,7 @@ struct Config {
     // Storage
     std::string data_dir = "var";
     std::string directory_dsn;  ///< empty = embedded PostgreSQL under data_dir
-    std::size_t db_pool_size = 0;  ///< 0 = io-threads, at least 16
+    std::size_t db_pool_size = 0;  ///< 0 = io-threads + put-threads, at least 16
     int db_connect_timeout_ms = 3000;
     int db_statement_timeout_ms = 30000;
     int db_acquire_timeout_ms = 5000;  ///< waiting for a free pooled connection

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,15 @@ struct ListenerOptions {
     /// switches), at the price of an I/O thread per request in flight, so
     /// io-threads must then be as many as the requests to serve at once.
     bool inline_handlers = false;
+    /// With inline_handlers: the requests for which this returns true run
+    /// on offload_pool instead. For handlers that mostly wait: a PUT waits
+    /// for its group's commit (store_pg write groups), and off the I/O
+    /// threads it does so without holding one, so more PUTs are in flight
+    /// and the groups they are committed in are larger (docs/performance.md,
+    /// session 23). A hand-off costs two thread switches, which is why
+    /// reads stay inline.
+    std::function<bool(const Request&)> offload;
+    boost::asio::thread_pool* offload_pool = nullptr;
     /// Where this listener counts and times its requests (none: not kept).
     std::shared_ptr<RequestMetrics> metrics;
 };

@@ -37,10 +37,20 @@ TEST(Config, IoThreadsDefaultToSixPerCore) {
 
 // A request in flight holds at most one connection per database: the
 // default pool has one for each I/O thread, and never fewer than 16.
-TEST(Config, DbPoolSizeDefaultsToTheIoThreads) {
-    EXPECT_EQ(load({"--io-threads=40"}).db_pool_size, 40u);
-    EXPECT_EQ(load({"--io-threads=4"}).db_pool_size, 16u);
+// One connection per request in flight: one per I/O thread and one per PUT
+// thread (PUTs run there with inline handlers).
+TEST(Config, DbPoolSizeDefaultsToTheRequestsInFlight) {
+    EXPECT_EQ(load({"--io-threads=40"}).db_pool_size, 56u);
+    EXPECT_EQ(load({"--io-threads=40", "--put-threads=0"}).db_pool_size, 40u);
+    EXPECT_EQ(load({"--io-threads=4", "--put-threads=4"}).db_pool_size, 16u);
+    EXPECT_EQ(load({"--io-threads=40", "--inline-handlers=false"}).db_pool_size, 40u);
     EXPECT_EQ(load({"--io-threads=40", "--db-pool-size=8"}).db_pool_size, 8u);
+}
+
+TEST(Config, PutThreads) {
+    EXPECT_EQ(load({}).put_threads, 16);
+    EXPECT_EQ(load({"--put-threads=0"}).put_threads, 0);
+    EXPECT_THROW(load({"--put-threads=-1"}), std::runtime_error);
 }
 
 TEST(Config, DbAcquireTimeout) {

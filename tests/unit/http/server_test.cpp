@@ -30,6 +30,8 @@ public:
     mutable std::atomic<int> calls{0};
     mutable std::atomic<std::thread::id> last_thread{};
     mutable std::atomic<bool> stream_gate{false};
+    mutable std::atomic<bool> hold_gate{false};
+    mutable std::atomic<std::thread::id> hold_thread{};
     http::Response handle(http::Request& req, http::RequestContext& ctx) const override {
         ++calls;
         last_thread = std::this_thread::get_id();
@@ -38,6 +40,14 @@ public:
         }
         if (req.target() == "/slower") {  // longer than the timeouts' tests allow
             std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        }
+        if (req.target() == "/hold") {  // waits for hold_gate (or 5 s), as a PUT for its commit
+            hold_thread = std::this_thread::get_id();
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+            while (!hold_gate && std::chrono::steady_clock::now() < deadline) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+            return http::make_response(req, http::Status::ok, hold_gate ? "opened" : "late");
         }
         if (req.target() == "/stream" || req.target() == "/stream-fail") {
             const bool fail = req.target() == "/stream-fail";
@@ -66,12 +76,17 @@ public:
 
 class ServerTest : public ::testing::Test {
 protected:
-    void start(http::Limits limits = {}, bool inline_handlers = false) {
+    void start(http::Limits limits = {}, bool inline_handlers = false,
+               bool offload_puts = false) {
         http::ListenerOptions o;
         o.port = 0;
         o.limits = limits;
         o.access_log = false;
         o.inline_handlers = inline_handlers;
+        if (offload_puts) {
+            o.offload = [](const http::Request& req) { return req.method() == http::Verb::put; };
+            o.offload_pool = &offload_pool;
+        }
         o.metrics = metrics;
         server = std::make_unique<http::Server>(io, workers, handler, o);
         server->start();
@@ -86,6 +101,7 @@ protected:
             thread.join();
         }
         workers.join();
+        offload_pool.join();
     }
     /// Sends raw bytes, returns everything read until the server closes or
     /// `until` appears `count` times.
@@ -147,6 +163,7 @@ protected:
 
     asio::io_context io;
     asio::thread_pool workers{2};
+    asio::thread_pool offload_pool{2};
     EchoHandler handler;
     std::shared_ptr<http::RequestMetrics> metrics = std::make_shared<http::RequestMetrics>();
     std::unique_ptr<http::Server> server;
@@ -342,6 +359,35 @@ TEST_F(ServerTest, HandlersRunOnTheWorkerPoolOrInlineOnTheIoThread) {
     EXPECT_NE(out.find("GET /a"), std::string::npos);
     EXPECT_NE(out.find("GET /b"), std::string::npos);
     EXPECT_EQ(handler.last_thread.load(), thread.get_id());  // the I/O thread itself
+}
+
+// With inline handlers and PUTs offloaded, a PUT that waits (as for its
+// group's commit) does not hold the I/O thread: with one I/O thread a GET
+// on another connection is answered meanwhile. Inline, the GET would wait
+// for the PUT (and the PUT would see its gate late).
+TEST_F(ServerTest, OffloadedPutWaitsWithoutHoldingTheIoThread) {
+    start({}, /*inline_handlers=*/true, /*offload_puts=*/true);
+    asio::io_context client;
+    tcp::socket put(client);
+    put.connect({asio::ip::make_address("127.0.0.1"), server->port()});
+    asio::write(put, asio::buffer(std::string("PUT /hold HTTP/1.1\r\nHost: x\r\n"
+                                              "Content-Length: 0\r\nConnection: close\r\n\r\n")));
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (handler.hold_thread.load() == std::thread::id{} &&
+           std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    const std::string got =
+        exchange("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_NE(got.find("GET /a"), std::string::npos) << got;
+    EXPECT_EQ(handler.last_thread.load(), thread.get_id());  // the GET ran inline
+    handler.hold_gate = true;
+    std::string out;
+    char buf[4096];
+    boost::system::error_code ec;
+    while (!ec) out.append(buf, put.read_some(asio::buffer(buf), ec));
+    EXPECT_NE(out.find("opened"), std::string::npos) << out;
+    EXPECT_NE(handler.hold_thread.load(), thread.get_id());  // the PUT did not
 }
 
 TEST_F(ServerTest, StreamedBodySendsEachPartBeforeTheNextIsMade) {
