@@ -36,9 +36,8 @@ TEST(Config, IoThreadsDefaultToSixPerCore) {
 }
 
 // A request in flight holds at most one connection per database: the
-// default pool has one for each I/O thread, and never fewer than 16.
-// One connection per request in flight: one per I/O thread and one per PUT
-// thread (PUTs run there with inline handlers).
+// default pool has one for each I/O thread and one for each PUT thread
+// (PUTs run there with inline handlers), and never fewer than 16.
 TEST(Config, DbPoolSizeDefaultsToTheRequestsInFlight) {
     EXPECT_EQ(load({"--io-threads=40"}).db_pool_size, 56u);
     EXPECT_EQ(load({"--io-threads=40", "--put-threads=0"}).db_pool_size, 40u);
