@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <boost/asio.hpp>
@@ -211,14 +212,15 @@ int serve(const Config& c) {
     // the I/O threads go on reading: the PUTs that queue behind a writing
     // group fill the next one, and more of them in flight make it larger
     // (docs/performance.md, session 23).
-    asio::thread_pool put_workers(static_cast<std::size_t>(std::max(1, c.put_threads)));
+    std::optional<asio::thread_pool> put_workers;
     auto public_opts = listener_options(c, c.listen, "public");
     public_opts.metrics = public_requests;
     if (c.inline_handlers && c.put_threads > 0) {
+        put_workers.emplace(static_cast<std::size_t>(c.put_threads));
         public_opts.offload = [](const http::Request& req) {
             return req.method() == http::Verb::put;
         };
-        public_opts.offload_pool = &put_workers;
+        public_opts.offload_pool = &*put_workers;
     }
     http::Server public_server(io, workers, public_handler, public_opts);
     auto admin_opts = listener_options(c, c.admin_listen, "admin");
@@ -288,7 +290,7 @@ int serve(const Config& c) {
         t.join();
     }
     workers.join();
-    put_workers.join();
+    if (put_workers) put_workers->join();
     spdlog::info("stopped");
     return 0;
 }

@@ -211,18 +211,14 @@ Response Server::Impl::handle_guarded(Request& req, RequestContext& ctx) {
 template <class Work>
 awaitable<std::invoke_result_t<Work&>> Server::Impl::run_blocking(Work work, bool offloaded) {
     using Result = std::invoke_result_t<Work&>;
-    if (offloaded) {
-        co_return co_await asio::co_spawn(
-            *options.offload_pool, [&]() -> awaitable<Result> { co_return work(); },
-            use_awaitable);
-    }
-    if (options.inline_handlers) {
+    if (options.inline_handlers && !offloaded) {
         co_return work();  // blocks this I/O thread (see ListenerOptions)
     }
-    // Handlers block (database, password hashing): they run on the worker
-    // pool, and this coroutine resumes on its connection's strand after.
+    // Handlers block (database, password hashing): they run on a pool, and
+    // this coroutine resumes on its connection's strand after.
+    asio::thread_pool& pool = offloaded ? *options.offload_pool : workers;
     co_return co_await asio::co_spawn(
-        workers, [&]() -> awaitable<Result> { co_return work(); }, use_awaitable);
+        pool, [&]() -> awaitable<Result> { co_return work(); }, use_awaitable);
 }
 
 awaitable<bool> Server::Impl::next_part(RequestContext& ctx, std::string& part, bool& more) {
