@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -16,8 +17,44 @@ namespace cosmo::auth {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+std::ptrdiff_t hash_slot_count(std::size_t configured) {
+    const std::size_t n =
+        configured != 0 ? configured : std::max(1u, std::thread::hardware_concurrency());
+    return static_cast<std::ptrdiff_t>(n);
+}
+
+}  // namespace
+
 Authenticator::Authenticator(store::Directory& directory, Options options)
-    : directory_(directory), options_(std::move(options)), cache_secret_(core::random_bytes(32)) {}
+    : directory_(directory),
+      options_(std::move(options)),
+      cache_secret_(core::random_bytes(32)),
+      hash_slots_(hash_slot_count(options_.max_concurrent_hashes)) {}
+
+bool Authenticator::verify_with_slot(std::string_view password, const std::string& hash) {
+    // Waiting here holds the request's thread, as the derivation itself
+    // would: with a slot per core the burst finishes as soon as without
+    // one, each first login waits less on average, and memory stays at
+    // one derivation's buffer a slot.
+    struct Slot {
+        Authenticator& self;
+        explicit Slot(Authenticator& a) : self(a) {
+            self.hash_slots_.acquire();
+            const std::size_t running = ++self.concurrent_hashes_;
+            std::size_t peak = self.peak_concurrent_hashes_;
+            while (running > peak &&
+                   !self.peak_concurrent_hashes_.compare_exchange_weak(peak, running)) {
+            }
+        }
+        ~Slot() {
+            --self.concurrent_hashes_;
+            self.hash_slots_.release();
+        }
+    } slot(*this);
+    return verify_password(password, hash);
+}
 
 /// SHA-256 of the per-process secret, the user (with its length) and the
 /// password: the cache's key, computed for every request. The one-shot
@@ -138,7 +175,7 @@ Authenticator::Verdict Authenticator::verify_once(const std::string& key, const 
         const auto found = directory_.find_user(user);
         if (found && !found->disabled) {
             ++password_verifications_;
-            verdict.ok = verify_password(password, found->password_hash);
+            verdict.ok = verify_with_slot(password, found->password_hash);
         }
         if (verdict.ok) {
             verdict.user = found->name;

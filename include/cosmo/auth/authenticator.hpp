@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <semaphore>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -40,6 +41,12 @@ struct Options {
     int max_failures = 5;
     std::chrono::seconds failure_window{300};
     std::chrono::seconds throttle_time{60};
+    /// scrypt derivations allowed to run at once; 0 means one per core.
+    /// Each takes 32 MiB for about 0.1 s of CPU, and the allocator keeps
+    /// freed memory for reuse: with every request thread free to derive, a
+    /// burst of first logins (a restart, a load test) left the server 32 MiB
+    /// a thread larger. More derivations than cores finish no sooner.
+    std::size_t max_concurrent_hashes = 0;
 };
 
 enum class Outcome { kOk, kNoCredentials, kBadCredentials, kThrottled };
@@ -62,6 +69,8 @@ public:
 
     /// Password hashes computed so far (scrypt runs): for metrics and tests.
     std::uint64_t password_verifications() const { return password_verifications_; }
+    /// The most scrypt derivations that ran at once so far: for tests.
+    std::size_t peak_concurrent_hashes() const { return peak_concurrent_hashes_; }
 
 private:
     struct CacheEntry {
@@ -101,6 +110,8 @@ private:
     /// Looks the user up and verifies the password once per key at a time
     /// (single flight); a success is remembered in the cache before the
     /// waiters are released. Rethrows the leader's store::Error in every waiter.
+    /// verify_password within one of max_concurrent_hashes slots.
+    bool verify_with_slot(std::string_view password, const std::string& hash);
     Verdict verify_once(const std::string& key, const std::string& user,
                         const std::string& password, std::chrono::steady_clock::time_point now);
 
@@ -108,6 +119,9 @@ private:
     Options options_;
     std::string cache_secret_;  ///< per-process key: the cache never holds a password or plain hash
     std::atomic<std::uint64_t> password_verifications_{0};
+    std::counting_semaphore<> hash_slots_;  ///< max_concurrent_hashes
+    std::atomic<std::size_t> concurrent_hashes_{0};
+    std::atomic<std::size_t> peak_concurrent_hashes_{0};
     std::mutex mutex_;
     std::unordered_map<std::string, CacheEntry> cache_;
     std::unordered_map<std::string, Failures> failures_;

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -53,6 +54,37 @@ public:
 
 private:
     store::User user_;
+};
+
+/// A directory where every name is a user with the same password, answered
+/// at once, so that first logins of different users reach scrypt together.
+class ManyUsersDirectory : public store::Directory {
+public:
+    ManyUsersDirectory() : hash_(auth::hash_password("right", {14, 8, 1})) {}
+
+    std::optional<store::User> find_user(const std::string& name) override {
+        store::User user;
+        user.id = 1;
+        user.name = name;
+        user.password_hash = hash_;
+        return user;
+    }
+    store::User add_user(const std::string&, const std::string&, const std::string&) override {
+        throw store::Error(store::Errc::kInternal, "unused");
+    }
+    std::vector<store::User> list_users() override { return {}; }
+    void set_password(const std::string&, const std::string&) override {}
+    void set_disabled(const std::string&, bool) override {}
+    std::vector<store::Shard> list_shards() override { return {}; }
+    std::optional<store::Shard> find_shard(store::ShardId) override { return std::nullopt; }
+    store::Shard add_shard(const std::string&, const std::string&) override {
+        throw store::Error(store::Errc::kInternal, "unused");
+    }
+    void set_shard_state(const std::string&, const std::string&) override {}
+    void ping() override {}
+
+private:
+    std::string hash_;
 };
 
 /// "Basic base64(user:password)" for the short ASCII pairs used here.
@@ -154,4 +186,31 @@ TEST(AuthSingleFlight, DirectoryErrorReachesEveryWaiterAndIsNotCached) {
     const int before = dir.lookups;
     EXPECT_EQ(a.authenticate(basic("alice", "right"), "1.1.1.1").outcome, Outcome::kOk);
     EXPECT_EQ(dir.lookups, before + 1);
+}
+
+// Different users' first logins are separate flights; without a limit each
+// ran its own 16-32 MiB derivation at once (a server after a login burst
+// held 438 MB instead of 77). Here 8 at once (about 50 ms each at N = 2^14)
+// must run at most 2 at a time and all succeed.
+TEST(AuthHashSlots, FirstLoginsOfManyUsersDeriveAtMostSlotsAtOnce) {
+    ManyUsersDirectory dir;
+    auth::Options options;
+    options.max_concurrent_hashes = 2;
+    auth::Authenticator a(dir, options);
+    std::atomic<int> ready{0};
+    std::vector<Outcome> out(kBurst, Outcome::kNoCredentials);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kBurst; ++i) {
+        threads.emplace_back([&, i] {
+            ++ready;
+            while (ready < kBurst) std::this_thread::yield();
+            out[static_cast<std::size_t>(i)] =
+                a.authenticate(basic("user" + std::to_string(i), "right"), "1.1.1.1").outcome;
+        });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const Outcome o : out) EXPECT_EQ(o, Outcome::kOk);
+    EXPECT_EQ(a.password_verifications(), static_cast<std::uint64_t>(kBurst));
+    EXPECT_GE(a.peak_concurrent_hashes(), 1u);
+    EXPECT_LE(a.peak_concurrent_hashes(), 2u);
 }
