@@ -19,9 +19,27 @@ using auth::Outcome;
 
 namespace {
 
+/// A directory that only finds users: the rest is not used here.
+class FindOnlyDirectory : public store::Directory {
+public:
+    store::User add_user(const std::string&, const std::string&, const std::string&) override {
+        throw store::Error(store::Errc::kInternal, "unused");
+    }
+    std::vector<store::User> list_users() override { return {}; }
+    void set_password(const std::string&, const std::string&) override {}
+    void set_disabled(const std::string&, bool) override {}
+    std::vector<store::Shard> list_shards() override { return {}; }
+    std::optional<store::Shard> find_shard(store::ShardId) override { return std::nullopt; }
+    store::Shard add_shard(const std::string&, const std::string&) override {
+        throw store::Error(store::Errc::kInternal, "unused");
+    }
+    void set_shard_state(const std::string&, const std::string&) override {}
+    void ping() override {}
+};
+
 /// A thread-safe directory with one user whose lookup is slow, so every
 /// thread of a burst arrives while the first verification is running.
-class SlowDirectory : public store::Directory {
+class SlowDirectory : public FindOnlyDirectory {
 public:
     SlowDirectory() {
         user_.id = 1;
@@ -38,19 +56,6 @@ public:
         if (name != user_.name) return std::nullopt;
         return user_;
     }
-    store::User add_user(const std::string&, const std::string&, const std::string&) override {
-        throw store::Error(store::Errc::kInternal, "unused");
-    }
-    std::vector<store::User> list_users() override { return {}; }
-    void set_password(const std::string&, const std::string&) override {}
-    void set_disabled(const std::string&, bool) override {}
-    std::vector<store::Shard> list_shards() override { return {}; }
-    std::optional<store::Shard> find_shard(store::ShardId) override { return std::nullopt; }
-    store::Shard add_shard(const std::string&, const std::string&) override {
-        throw store::Error(store::Errc::kInternal, "unused");
-    }
-    void set_shard_state(const std::string&, const std::string&) override {}
-    void ping() override {}
 
 private:
     store::User user_;
@@ -58,7 +63,7 @@ private:
 
 /// A directory where every name is a user with the same password, answered
 /// at once, so that first logins of different users reach scrypt together.
-class ManyUsersDirectory : public store::Directory {
+class ManyUsersDirectory : public FindOnlyDirectory {
 public:
     ManyUsersDirectory() : hash_(auth::hash_password("right", {14, 8, 1})) {}
 
@@ -69,19 +74,6 @@ public:
         user.password_hash = hash_;
         return user;
     }
-    store::User add_user(const std::string&, const std::string&, const std::string&) override {
-        throw store::Error(store::Errc::kInternal, "unused");
-    }
-    std::vector<store::User> list_users() override { return {}; }
-    void set_password(const std::string&, const std::string&) override {}
-    void set_disabled(const std::string&, bool) override {}
-    std::vector<store::Shard> list_shards() override { return {}; }
-    std::optional<store::Shard> find_shard(store::ShardId) override { return std::nullopt; }
-    store::Shard add_shard(const std::string&, const std::string&) override {
-        throw store::Error(store::Errc::kInternal, "unused");
-    }
-    void set_shard_state(const std::string&, const std::string&) override {}
-    void ping() override {}
 
 private:
     std::string hash_;
