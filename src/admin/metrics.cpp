@@ -215,6 +215,15 @@ void render_caches(MetricsText& m, const std::vector<CacheSource>& caches) {
     }
 }
 
+void render_auth(MetricsText& m, const AuthStats& auth) {
+    m.family("cosmo_auth_password_hashes_total", "counter",
+             "Password derivations (scrypt) run: first logins and expired verifications.");
+    m.sample("cosmo_auth_password_hashes_total", {}, auth.hashes);
+    m.family("cosmo_auth_password_hashes_waiting", "gauge",
+             "Requests waiting now for a derivation slot (one a core).");
+    m.sample("cosmo_auth_password_hashes_waiting", {}, static_cast<std::uint64_t>(auth.waiting));
+}
+
 void render_process(MetricsText& m) {
     if (const auto p = read_process_stats()) {
         m.family("process_cpu_seconds_total", "counter", "User and system CPU time spent.");
@@ -294,6 +303,9 @@ std::string render_metrics(const MetricsSources& sources) {
     }
     if (!sources.caches.empty()) {
         render_caches(m, sources.caches);
+    }
+    if (sources.auth) {
+        render_auth(m, sources.auth());
     }
     render_process(m);
     return m.text();

@@ -197,6 +197,10 @@ int serve(const Config& c) {
                                           s.bytes, s.max_bytes, {{"hit", s.hits}, {"miss", s.misses}}};
                                   }});
     }
+    metrics.auth = [&authenticator] {
+        return admin::AuthStats{authenticator.password_verifications(),
+                                authenticator.hashes_waiting()};
+    };
     admin::AdminHandler admin_handler(db.directory(), db.shards(), std::move(metrics));
 
     // libical's zone data (every built-in zone's transitions) is loaded once

@@ -41,7 +41,9 @@ bool Authenticator::verify_with_slot(std::string_view password, const std::strin
     struct Slot {
         Authenticator& self;
         explicit Slot(Authenticator& a) : self(a) {
+            ++self.hashes_waiting_;
             self.hash_slots_.acquire();
+            --self.hashes_waiting_;
             const std::size_t running = ++self.concurrent_hashes_;
             std::size_t peak = self.peak_concurrent_hashes_;
             while (running > peak &&

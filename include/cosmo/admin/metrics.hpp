@@ -55,11 +55,19 @@ struct CacheSource {
     std::function<CacheStats()> read;
 };
 
+/// Password checks (scrypt), as /metrics reports them: a burst of first
+/// logins (after a restart) shows as requests waiting for a derivation.
+struct AuthStats {
+    std::uint64_t hashes = 0;   ///< derivations run since start
+    std::size_t waiting = 0;    ///< requests waiting for a derivation slot now
+};
+
 /// Everything /metrics reads; each part optional.
 struct MetricsSources {
     std::vector<ListenerSource> listeners;
     const store::ShardStore* shards = nullptr;
     std::vector<CacheSource> caches;
+    std::function<AuthStats()> auth;
 };
 
 /// The whole exposition, read now.

@@ -71,6 +71,8 @@ public:
     std::uint64_t password_verifications() const { return password_verifications_; }
     /// The most scrypt derivations that ran at once so far: for tests.
     std::size_t peak_concurrent_hashes() const { return peak_concurrent_hashes_; }
+    /// Requests waiting now for a derivation slot: for metrics.
+    std::size_t hashes_waiting() const { return hashes_waiting_; }
 
 private:
     struct CacheEntry {
@@ -121,6 +123,7 @@ private:
     std::atomic<std::uint64_t> password_verifications_{0};
     std::counting_semaphore<> hash_slots_;  ///< max_concurrent_hashes
     std::atomic<std::size_t> concurrent_hashes_{0};
+    std::atomic<std::size_t> hashes_waiting_{0};
     std::atomic<std::size_t> peak_concurrent_hashes_{0};
     std::mutex mutex_;
     std::unordered_map<std::string, CacheEntry> cache_;

@@ -72,6 +72,7 @@ TEST(RenderMetrics, ListenersShardsAndTheProcessAreReported) {
     sources.shards = &store;
     sources.caches.push_back(
         {"listing", [] { return admin::CacheStats{300, 1000, {{"hit", 9}, {"miss", 1}}}; }});
+    sources.auth = [] { return admin::AuthStats{12, 3}; };
     const std::string text = admin::render_metrics(sources);
 
     EXPECT_TRUE(has_line(text,
@@ -107,6 +108,8 @@ TEST(RenderMetrics, ListenersShardsAndTheProcessAreReported) {
     EXPECT_TRUE(has_line(text, "cosmo_cache_max_bytes{cache=\"listing\"} 1000"));
     EXPECT_TRUE(has_line(text, "cosmo_cache_lookups_total{cache=\"listing\",result=\"hit\"} 9"));
     EXPECT_TRUE(has_line(text, "cosmo_cache_lookups_total{cache=\"listing\",result=\"miss\"} 1"));
+    EXPECT_TRUE(has_line(text, "cosmo_auth_password_hashes_total 12"));
+    EXPECT_TRUE(has_line(text, "cosmo_auth_password_hashes_waiting 3"));
 
     // Every family once, with its TYPE right after its HELP; every sample
     // belongs to the family declared last.
