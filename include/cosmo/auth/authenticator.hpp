@@ -42,7 +42,7 @@ struct Options {
     std::chrono::seconds failure_window{300};
     std::chrono::seconds throttle_time{60};
     /// scrypt derivations allowed to run at once; 0 means one per core.
-    /// Each takes 32 MiB for about 0.1 s of CPU, and the allocator keeps
+    /// Each takes 32 MiB for about 74 ms of CPU, and the allocator keeps
     /// freed memory for reuse: with every request thread free to derive, a
     /// burst of first logins (a restart, a load test) left the server 32 MiB
     /// a thread larger. More derivations than cores finish no sooner.
@@ -109,11 +109,11 @@ private:
     void remember(const std::string& key, const std::string& user,
                   const std::string& password_hash, std::chrono::steady_clock::time_point now);
     void record_failure(const std::string& throttle_key, std::chrono::steady_clock::time_point now);
+    /// verify_password within one of max_concurrent_hashes slots.
+    bool verify_with_slot(std::string_view password, const std::string& hash);
     /// Looks the user up and verifies the password once per key at a time
     /// (single flight); a success is remembered in the cache before the
     /// waiters are released. Rethrows the leader's store::Error in every waiter.
-    /// verify_password within one of max_concurrent_hashes slots.
-    bool verify_with_slot(std::string_view password, const std::string& hash);
     Verdict verify_once(const std::string& key, const std::string& user,
                         const std::string& password, std::chrono::steady_clock::time_point now);
 
