@@ -25,7 +25,10 @@ po::options_description config_options(Config& c) {
         ("trusted-proxies", po::value<std::string>()->default_value(""),
          "comma-separated proxy addresses whose X-Forwarded-For is believed")
         ("io-threads", po::value(&c.io_threads)->default_value(c.io_threads),
-         "I/O threads; 0 = four per core")
+         "I/O threads; 0 = six per core")
+        ("io-per-thread", po::value(&c.io_per_thread)->default_value(c.io_per_thread),
+         "each I/O thread runs an event loop of its own and serves the connections given "
+         "to it (the fewest first); false = every I/O thread takes whichever connection is ready")
         ("inline-handlers", po::value(&c.inline_handlers)->default_value(c.inline_handlers),
          "run request handlers on the I/O threads (no worker hand-off; set io-threads to "
          "the requests to serve at once)")

@@ -226,6 +226,14 @@ int serve(const Config& c) {
         };
         public_opts.offload_pool = &*put_workers;
     }
+    // Public connections on I/O threads of their own loops (http::IoThreads);
+    // the shared io_context then runs only the acceptors, the admin
+    // listener, the signals and the timers.
+    std::optional<http::IoThreads> io_threads;
+    if (c.io_per_thread) {
+        io_threads.emplace(static_cast<std::size_t>(c.io_threads));
+        public_opts.io_threads = &*io_threads;
+    }
     http::Server public_server(io, workers, public_handler, public_opts);
     auto admin_opts = listener_options(c, c.admin_listen, "admin");
     admin_opts.access_log = false;
@@ -245,6 +253,7 @@ int serve(const Config& c) {
         if ((public_server.connections() == 0 && admin_server.connections() == 0) ||
             std::chrono::steady_clock::now() >= give_up) {
             io.stop();
+            if (io_threads) io_threads->stop();
             return;
         }
         deadline.expires_after(std::chrono::milliseconds(50));
@@ -285,14 +294,20 @@ int serve(const Config& c) {
     };
     schedule_purge();
 
+    // With io_threads, two run the shared io_context: an admin request
+    // that blocks (a readiness check on a slow shard) then leaves the
+    // acceptors served.
+    const int shared_threads = io_threads ? 2 : c.io_threads;
+    if (io_threads) io_threads->start();
     std::vector<std::thread> threads;
-    for (int i = 1; i < c.io_threads; ++i) {
+    for (int i = 1; i < shared_threads; ++i) {
         threads.emplace_back([&io] { io.run(); });
     }
     io.run();
     for (auto& t : threads) {
         t.join();
     }
+    if (io_threads) io_threads->join();
     workers.join();
     if (put_workers) put_workers->join();
     spdlog::info("stopped");

@@ -35,7 +35,11 @@ constexpr Clock::rep kNoDeadline = std::numeric_limits<Clock::rep>::max();
 /// registry, so that stop() can close it while it waits for a request and
 /// the sweeper can cancel I/O that overran its deadline.
 struct Connection {
-    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    Connection(tcp::socket socket, std::shared_ptr<void> lease_)
+        : lease(std::move(lease_)), stream(std::move(socket)) {}
+    /// Its place on an I/O thread (IoThreads::place), if it has one; given
+    /// back after the socket is closed (members go in reverse order).
+    std::shared_ptr<void> lease;
     beast::tcp_stream stream;  ///< never given an expiry: see arm()
     std::atomic<bool> busy{false};  ///< a request is being read, handled or written
     /// When the I/O now pending must be done (Clock ticks); kNoDeadline
@@ -157,7 +161,13 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 awaitable<void> Server::Impl::accept_loop() {
     auto self = shared_from_this();
     while (!stopping) {
-        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), kTuple);
+        IoThreads::Placement place;
+        if (options.io_threads != nullptr) {
+            place = options.io_threads->place();
+        } else {
+            place.executor = asio::make_strand(io);
+        }
+        auto [ec, socket] = co_await acceptor.async_accept(place.executor, kTuple);
         if (ec) {
             if (stopping || ec == asio::error::operation_aborted) {
                 break;
@@ -165,7 +175,7 @@ awaitable<void> Server::Impl::accept_loop() {
             spdlog::warn("{}: accept failed: {}", options.name, ec.message());
             continue;
         }
-        auto conn = std::make_shared<Connection>(std::move(socket));
+        auto conn = std::make_shared<Connection>(std::move(socket), std::move(place.lease));
         auto executor = conn->stream.get_executor();
         asio::co_spawn(executor, serve(std::move(conn)), asio::detached);
     }
@@ -186,7 +196,7 @@ awaitable<void> Server::Impl::sweep_loop() {
             if (!overran(*ptr)) continue;
             if (auto conn = weak.lock()) {
                 asio::post(conn->stream.get_executor(), [conn] {
-                    // Checked again on the strand: the operation may have
+                    // Checked again where the connection runs: it may have
                     // ended since, and the next one armed a new deadline.
                     if (!overran(*conn)) return;
                     disarm(*conn);

@@ -22,9 +22,10 @@ struct Config {
     std::string external_prefix;               ///< e.g. "/dav" behind a proxy
     std::vector<std::string> trusted_proxies;  ///< comma-separated in the file
     /// With inline handlers: the requests served at once. 0 (the default)
-    /// means four per core, resolved by load_config (docs/operations.md).
+    /// means six per core, resolved by load_config (docs/operations.md).
     int io_threads = 0;
     int worker_threads = 2;        ///< handlers when not inline, and background jobs
+    bool io_per_thread = true;     ///< each I/O thread its own loop (http::IoThreads)
     bool inline_handlers = true;   ///< handlers on the I/O threads (http::ListenerOptions)
     /// With inline handlers: threads that run PUT handlers instead of the
     /// I/O threads (http::ListenerOptions::offload); a PUT waits there for

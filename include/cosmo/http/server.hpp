@@ -1,6 +1,7 @@
 #pragma once
-/// The HTTP/1.1 server: an acceptor and one coroutine per connection on a
-/// shared io_context; handlers run on a separate bounded worker pool.
+/// The HTTP/1.1 server: an acceptor and one coroutine per connection, on the
+/// server's io_context or on I/O threads of their own (IoThreads); handlers
+/// run inline on the connection's I/O thread or on a bounded worker pool.
 
 #include <chrono>
 #include <cstddef>
@@ -12,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "cosmo/http/io_threads.hpp"
 #include "cosmo/http/message.hpp"
 #include "cosmo/http/request_metrics.hpp"
 
@@ -46,6 +48,10 @@ struct ListenerOptions {
     /// reads stay inline.
     std::function<bool(const Request&)> offload;
     boost::asio::thread_pool* offload_pool = nullptr;
+    /// Where accepted connections run: on the I/O thread of their own loop
+    /// (io_threads.hpp), or, when null, on a strand of the Server's
+    /// io_context, which all its threads run.
+    IoThreads* io_threads = nullptr;
     /// Where this listener counts and times its requests (none: not kept).
     std::shared_ptr<RequestMetrics> metrics;
 };

@@ -76,8 +76,10 @@ public:
 
 class ServerTest : public ::testing::Test {
 protected:
+    /// io_thread_count > 0: connections run on that many I/O threads of
+    /// their own loops (http::IoThreads), not on io.
     void start(http::Limits limits = {}, bool inline_handlers = false,
-               bool offload_puts = false) {
+               bool offload_puts = false, std::size_t io_thread_count = 0) {
         http::ListenerOptions o;
         o.port = 0;
         o.limits = limits;
@@ -88,6 +90,11 @@ protected:
             o.offload_pool = &offload_pool;
         }
         o.metrics = metrics;
+        if (io_thread_count > 0) {
+            io_threads = std::make_unique<http::IoThreads>(io_thread_count);
+            o.io_threads = io_threads.get();
+            io_threads->start();
+        }
         server = std::make_unique<http::Server>(io, workers, handler, o);
         server->start();
         thread = std::thread([this] { io.run(); });
@@ -99,6 +106,10 @@ protected:
         io.stop();
         if (thread.joinable()) {
             thread.join();
+        }
+        if (io_threads) {
+            io_threads->stop();
+            io_threads->join();
         }
         workers.join();
         offload_pool.join();
@@ -166,6 +177,7 @@ protected:
     asio::thread_pool offload_pool{2};
     EchoHandler handler;
     std::shared_ptr<http::RequestMetrics> metrics = std::make_shared<http::RequestMetrics>();
+    std::unique_ptr<http::IoThreads> io_threads;
     std::unique_ptr<http::Server> server;
     std::thread thread;
 };
@@ -388,6 +400,93 @@ TEST_F(ServerTest, OffloadedPutWaitsWithoutHoldingTheIoThread) {
     while (!ec) out.append(buf, put.read_some(asio::buffer(buf), ec));
     EXPECT_NE(out.find("opened"), std::string::npos) << out;
     EXPECT_NE(handler.hold_thread.load(), thread.get_id());  // the PUT did not
+}
+
+// With I/O threads of their own loops, each connection runs on one: a
+// handler that blocks on one connection's thread leaves the next
+// connection, placed on the other thread, answered meanwhile, inline there.
+TEST_F(ServerTest, ConnectionsRunInlineOnIoThreadsOfTheirOwn) {
+    start({}, /*inline_handlers=*/true, /*offload_puts=*/false, /*io_thread_count=*/2);
+    asio::io_context client;
+    tcp::socket held(client);
+    held.connect({asio::ip::make_address("127.0.0.1"), server->port()});
+    asio::write(held, asio::buffer(std::string("GET /hold HTTP/1.1\r\nHost: x\r\n"
+                                               "Connection: close\r\n\r\n")));
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (handler.hold_thread.load() == std::thread::id{} &&
+           std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ASSERT_NE(handler.hold_thread.load(), std::thread::id{});
+    const std::string got = exchange("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_NE(got.find("GET /a"), std::string::npos) << got;
+    EXPECT_NE(handler.last_thread.load(), handler.hold_thread.load());
+    EXPECT_NE(handler.last_thread.load(), thread.get_id());  // not on the shared io_context
+    handler.hold_gate = true;
+    std::string out;
+    char buf[4096];
+    boost::system::error_code ec;
+    while (!ec) out.append(buf, held.read_some(asio::buffer(buf), ec));
+    EXPECT_NE(out.find("opened"), std::string::npos) << out;
+    // Both closed: their places are given back (once each coroutine ended).
+    // One stays taken: the accept loop holds the next connection's place.
+    const auto taken = [&] {
+        const auto counts = io_threads->connections();
+        return counts[0] + counts[1];
+    };
+    for (int i = 0; i < 100 && taken() != 1; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(taken(), 1u);
+}
+
+// An offloaded PUT resumes on its connection's own loop and is answered;
+// with one I/O thread a GET on another connection is answered meanwhile.
+TEST_F(ServerTest, OffloadedPutResumesOnItsIoThread) {
+    start({}, /*inline_handlers=*/true, /*offload_puts=*/true, /*io_thread_count=*/1);
+    asio::io_context client;
+    tcp::socket put(client);
+    put.connect({asio::ip::make_address("127.0.0.1"), server->port()});
+    asio::write(put, asio::buffer(std::string("PUT /hold HTTP/1.1\r\nHost: x\r\n"
+                                              "Content-Length: 0\r\nConnection: close\r\n\r\n")));
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (handler.hold_thread.load() == std::thread::id{} &&
+           std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    const std::string got = exchange("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_NE(got.find("GET /a"), std::string::npos) << got;
+    handler.hold_gate = true;
+    std::string out;
+    char buf[4096];
+    boost::system::error_code ec;
+    while (!ec) out.append(buf, put.read_some(asio::buffer(buf), ec));
+    EXPECT_NE(out.find("opened"), std::string::npos) << out;
+}
+
+TEST_F(ServerTest, StopLetsTheInFlightRequestFinishOnIoThreads) {
+    start({}, /*inline_handlers=*/true, /*offload_puts=*/false, /*io_thread_count=*/2);
+    std::string out;
+    std::thread client([&] {
+        out = exchange("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", "GET /slow");
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    server->stop();
+    client.join();
+    EXPECT_NE(out.find("GET /slow"), std::string::npos) << out;
+    EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
+}
+
+TEST_F(ServerTest, IdleConnectionOnAnIoThreadIsClosedAfterTheIdleTimeout) {
+    http::Limits limits;
+    limits.read_timeout = std::chrono::seconds(1);
+    limits.idle_timeout = std::chrono::seconds(1);
+    start(limits, /*inline_handlers=*/true, /*offload_puts=*/false, /*io_thread_count=*/2);
+    std::string out;
+    const double took = seconds_until_closed("GET /a HTTP/1.1\r\nHost: x\r\n\r\n", out);
+    EXPECT_NE(out.find("GET /a"), std::string::npos) << out;
+    EXPECT_GE(took, 0.9);
+    EXPECT_GT(took, 0) << "still open after 10 s";
 }
 
 TEST_F(ServerTest, StreamedBodySendsEachPartBeforeTheNextIsMade) {
