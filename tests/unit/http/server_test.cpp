@@ -145,6 +145,24 @@ protected:
         return out;
     }
 
+    /// Waits (at most 5 s) until a "/hold" request's handler has started.
+    void wait_until_held() {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (handler.hold_thread.load() == std::thread::id{} &&
+               std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    }
+
+    /// Everything the server sends on s until it closes the connection.
+    static std::string read_until_closed(tcp::socket& s) {
+        std::string out;
+        char buf[4096];
+        boost::system::error_code ec;
+        while (!ec) out.append(buf, s.read_some(asio::buffer(buf), ec));
+        return out;
+    }
+
     /// Sends raw bytes and reads until the server closes the connection;
     /// the seconds that took, or -1 when it was still open after `limit`.
     double seconds_until_closed(const std::string& bytes, std::string& out,
@@ -384,20 +402,13 @@ TEST_F(ServerTest, OffloadedPutWaitsWithoutHoldingTheIoThread) {
     put.connect({asio::ip::make_address("127.0.0.1"), server->port()});
     asio::write(put, asio::buffer(std::string("PUT /hold HTTP/1.1\r\nHost: x\r\n"
                                               "Content-Length: 0\r\nConnection: close\r\n\r\n")));
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (handler.hold_thread.load() == std::thread::id{} &&
-           std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
+    wait_until_held();
     const std::string got =
         exchange("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_NE(got.find("GET /a"), std::string::npos) << got;
     EXPECT_EQ(handler.last_thread.load(), thread.get_id());  // the GET ran inline
     handler.hold_gate = true;
-    std::string out;
-    char buf[4096];
-    boost::system::error_code ec;
-    while (!ec) out.append(buf, put.read_some(asio::buffer(buf), ec));
+    const std::string out = read_until_closed(put);
     EXPECT_NE(out.find("opened"), std::string::npos) << out;
     EXPECT_NE(handler.hold_thread.load(), thread.get_id());  // the PUT did not
 }
@@ -412,21 +423,14 @@ TEST_F(ServerTest, ConnectionsRunInlineOnIoThreadsOfTheirOwn) {
     held.connect({asio::ip::make_address("127.0.0.1"), server->port()});
     asio::write(held, asio::buffer(std::string("GET /hold HTTP/1.1\r\nHost: x\r\n"
                                                "Connection: close\r\n\r\n")));
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (handler.hold_thread.load() == std::thread::id{} &&
-           std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
+    wait_until_held();
     ASSERT_NE(handler.hold_thread.load(), std::thread::id{});
     const std::string got = exchange("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_NE(got.find("GET /a"), std::string::npos) << got;
     EXPECT_NE(handler.last_thread.load(), handler.hold_thread.load());
     EXPECT_NE(handler.last_thread.load(), thread.get_id());  // not on the shared io_context
     handler.hold_gate = true;
-    std::string out;
-    char buf[4096];
-    boost::system::error_code ec;
-    while (!ec) out.append(buf, held.read_some(asio::buffer(buf), ec));
+    const std::string out = read_until_closed(held);
     EXPECT_NE(out.find("opened"), std::string::npos) << out;
     // Both closed: their places are given back (once each coroutine ended).
     // One stays taken: the accept loop holds the next connection's place.
@@ -449,18 +453,11 @@ TEST_F(ServerTest, OffloadedPutResumesOnItsIoThread) {
     put.connect({asio::ip::make_address("127.0.0.1"), server->port()});
     asio::write(put, asio::buffer(std::string("PUT /hold HTTP/1.1\r\nHost: x\r\n"
                                               "Content-Length: 0\r\nConnection: close\r\n\r\n")));
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (handler.hold_thread.load() == std::thread::id{} &&
-           std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
+    wait_until_held();
     const std::string got = exchange("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_NE(got.find("GET /a"), std::string::npos) << got;
     handler.hold_gate = true;
-    std::string out;
-    char buf[4096];
-    boost::system::error_code ec;
-    while (!ec) out.append(buf, put.read_some(asio::buffer(buf), ec));
+    const std::string out = read_until_closed(put);
     EXPECT_NE(out.find("opened"), std::string::npos) << out;
 }
 
