@@ -145,6 +145,55 @@ protected:
         return out;
     }
 
+    /// A slow request in flight when stop() is called is still answered,
+    /// with Connection: close.
+    void expect_stop_lets_the_in_flight_request_finish() {
+        std::string out;
+        std::thread client([&] {
+            out = exchange("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", "GET /slow");
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        server->stop();
+        client.join();
+        EXPECT_NE(out.find("GET /slow"), std::string::npos) << out;
+        EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
+    }
+
+    static http::Limits one_second_timeouts() {
+        http::Limits limits;
+        limits.read_timeout = std::chrono::seconds(1);
+        limits.idle_timeout = std::chrono::seconds(1);
+        return limits;
+    }
+
+    /// With one_second_timeouts(): a request is answered, and its kept-alive
+    /// connection is then closed after about a second.
+    void expect_closed_after_the_idle_timeout() {
+        std::string out;
+        const double took = seconds_until_closed("GET /a HTTP/1.1\r\nHost: x\r\n\r\n", out);
+        EXPECT_NE(out.find("GET /a"), std::string::npos) << out;  // answered, then kept open
+        EXPECT_GE(took, 0.9);
+        EXPECT_GT(took, 0) << "still open after 10 s";
+    }
+
+    /// A PUT /hold on a connection of its own, and while its handler waits
+    /// a GET on another: the GET is answered before the PUT's gate opens,
+    /// and the PUT after, in time ("opened", not "late").
+    void expect_a_get_answered_while_a_put_waits() {
+        asio::io_context client;
+        tcp::socket put(client);
+        put.connect({asio::ip::make_address("127.0.0.1"), server->port()});
+        asio::write(put, asio::buffer(std::string("PUT /hold HTTP/1.1\r\nHost: x\r\n"
+                                                  "Content-Length: 0\r\nConnection: close\r\n\r\n")));
+        wait_until_held();
+        const std::string got =
+            exchange("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        EXPECT_NE(got.find("GET /a"), std::string::npos) << got;
+        handler.hold_gate = true;
+        const std::string out = read_until_closed(put);
+        EXPECT_NE(out.find("opened"), std::string::npos) << out;
+    }
+
     /// Waits (at most 5 s) until a "/hold" request's handler has started.
     void wait_until_held() {
         const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -298,30 +347,15 @@ TEST_F(ServerTest, SendsContinueWhenAsked) {
 
 TEST_F(ServerTest, StopLetsTheInFlightRequestFinish) {
     start();
-    std::string out;
-    std::thread client([&] {
-        out = exchange("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", "GET /slow");
-    });
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    server->stop();
-    client.join();
-    EXPECT_NE(out.find("GET /slow"), std::string::npos) << out;
-    EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
+    expect_stop_lets_the_in_flight_request_finish();
 }
 
 // Timeouts (read-timeout, idle-timeout) are deadlines a sweeper enforces:
 // each of these would hang until the 10 s limit without it, or fail if a
 // handler's own time counted against the read deadline.
 TEST_F(ServerTest, KeptAliveConnectionIsClosedAfterTheIdleTimeout) {
-    http::Limits limits;
-    limits.read_timeout = std::chrono::seconds(1);
-    limits.idle_timeout = std::chrono::seconds(1);
-    start(limits, /*inline_handlers=*/true);
-    std::string out;
-    const double took = seconds_until_closed("GET /a HTTP/1.1\r\nHost: x\r\n\r\n", out);
-    EXPECT_NE(out.find("GET /a"), std::string::npos) << out;  // answered, then kept open
-    EXPECT_GE(took, 0.9);
-    EXPECT_GT(took, 0) << "still open after 10 s";
+    start(one_second_timeouts(), /*inline_handlers=*/true);
+    expect_closed_after_the_idle_timeout();
     // The count drops just after the close the client saw.
     for (int i = 0; i < 100 && server->connections() != 0; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -397,19 +431,8 @@ TEST_F(ServerTest, HandlersRunOnTheWorkerPoolOrInlineOnTheIoThread) {
 // for the PUT (and the PUT would see its gate late).
 TEST_F(ServerTest, OffloadedPutWaitsWithoutHoldingTheIoThread) {
     start({}, /*inline_handlers=*/true, /*offload_puts=*/true);
-    asio::io_context client;
-    tcp::socket put(client);
-    put.connect({asio::ip::make_address("127.0.0.1"), server->port()});
-    asio::write(put, asio::buffer(std::string("PUT /hold HTTP/1.1\r\nHost: x\r\n"
-                                              "Content-Length: 0\r\nConnection: close\r\n\r\n")));
-    wait_until_held();
-    const std::string got =
-        exchange("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    EXPECT_NE(got.find("GET /a"), std::string::npos) << got;
+    expect_a_get_answered_while_a_put_waits();
     EXPECT_EQ(handler.last_thread.load(), thread.get_id());  // the GET ran inline
-    handler.hold_gate = true;
-    const std::string out = read_until_closed(put);
-    EXPECT_NE(out.find("opened"), std::string::npos) << out;
     EXPECT_NE(handler.hold_thread.load(), thread.get_id());  // the PUT did not
 }
 
@@ -448,42 +471,18 @@ TEST_F(ServerTest, ConnectionsRunInlineOnIoThreadsOfTheirOwn) {
 // with one I/O thread a GET on another connection is answered meanwhile.
 TEST_F(ServerTest, OffloadedPutResumesOnItsIoThread) {
     start({}, /*inline_handlers=*/true, /*offload_puts=*/true, /*io_thread_count=*/1);
-    asio::io_context client;
-    tcp::socket put(client);
-    put.connect({asio::ip::make_address("127.0.0.1"), server->port()});
-    asio::write(put, asio::buffer(std::string("PUT /hold HTTP/1.1\r\nHost: x\r\n"
-                                              "Content-Length: 0\r\nConnection: close\r\n\r\n")));
-    wait_until_held();
-    const std::string got = exchange("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    EXPECT_NE(got.find("GET /a"), std::string::npos) << got;
-    handler.hold_gate = true;
-    const std::string out = read_until_closed(put);
-    EXPECT_NE(out.find("opened"), std::string::npos) << out;
+    expect_a_get_answered_while_a_put_waits();
 }
 
 TEST_F(ServerTest, StopLetsTheInFlightRequestFinishOnIoThreads) {
     start({}, /*inline_handlers=*/true, /*offload_puts=*/false, /*io_thread_count=*/2);
-    std::string out;
-    std::thread client([&] {
-        out = exchange("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", "GET /slow");
-    });
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    server->stop();
-    client.join();
-    EXPECT_NE(out.find("GET /slow"), std::string::npos) << out;
-    EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
+    expect_stop_lets_the_in_flight_request_finish();
 }
 
 TEST_F(ServerTest, IdleConnectionOnAnIoThreadIsClosedAfterTheIdleTimeout) {
-    http::Limits limits;
-    limits.read_timeout = std::chrono::seconds(1);
-    limits.idle_timeout = std::chrono::seconds(1);
-    start(limits, /*inline_handlers=*/true, /*offload_puts=*/false, /*io_thread_count=*/2);
-    std::string out;
-    const double took = seconds_until_closed("GET /a HTTP/1.1\r\nHost: x\r\n\r\n", out);
-    EXPECT_NE(out.find("GET /a"), std::string::npos) << out;
-    EXPECT_GE(took, 0.9);
-    EXPECT_GT(took, 0) << "still open after 10 s";
+    start(one_second_timeouts(), /*inline_handlers=*/true, /*offload_puts=*/false,
+          /*io_thread_count=*/2);
+    expect_closed_after_the_idle_timeout();
 }
 
 TEST_F(ServerTest, StreamedBodySendsEachPartBeforeTheNextIsMade) {
