@@ -161,13 +161,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 awaitable<void> Server::Impl::accept_loop() {
     auto self = shared_from_this();
     while (!stopping) {
-        IoThreads::Placement place;
-        if (options.io_threads != nullptr) {
-            place = options.io_threads->place();
-        } else {
-            place.executor = asio::make_strand(io);
-        }
-        auto [ec, socket] = co_await acceptor.async_accept(place.executor, kTuple);
+        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), kTuple);
         if (ec) {
             if (stopping || ec == asio::error::operation_aborted) {
                 break;
@@ -175,7 +169,25 @@ awaitable<void> Server::Impl::accept_loop() {
             spdlog::warn("{}: accept failed: {}", options.name, ec.message());
             continue;
         }
-        auto conn = std::make_shared<Connection>(std::move(socket), std::move(place.lease));
+        // Accepted on the shared io_context, then handed to its loop: an
+        // accept still pending at shutdown then holds no socket of a loop
+        // (the loops go before the shared io_context).
+        std::shared_ptr<Connection> conn;
+        if (options.io_threads != nullptr) {
+            IoThreads::Placement place = options.io_threads->place();
+            beast::error_code move_ec;
+            const auto protocol = socket.local_endpoint(move_ec).protocol();
+            tcp::socket moved(place.executor);
+            if (!move_ec) moved.assign(protocol, socket.release(move_ec), move_ec);
+            if (move_ec) {
+                spdlog::warn("{}: could not hand a connection to its I/O thread: {}",
+                             options.name, move_ec.message());
+                continue;
+            }
+            conn = std::make_shared<Connection>(std::move(moved), std::move(place.lease));
+        } else {
+            conn = std::make_shared<Connection>(std::move(socket), nullptr);
+        }
         auto executor = conn->stream.get_executor();
         asio::co_spawn(executor, serve(std::move(conn)), asio::detached);
     }
