@@ -7,6 +7,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <unistd.h>
+
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast.hpp>
@@ -178,7 +180,13 @@ awaitable<void> Server::Impl::accept_loop() {
             beast::error_code move_ec;
             const auto protocol = socket.local_endpoint(move_ec).protocol();
             tcp::socket moved(place.executor);
-            if (!move_ec) moved.assign(protocol, socket.release(move_ec), move_ec);
+            if (!move_ec) {
+                const auto fd = socket.release(move_ec);
+                if (!move_ec) {
+                    moved.assign(protocol, fd, move_ec);
+                    if (move_ec) ::close(fd);  // released: no socket object owns it
+                }
+            }
             if (move_ec) {
                 spdlog::warn("{}: could not hand a connection to its I/O thread: {}",
                              options.name, move_ec.message());

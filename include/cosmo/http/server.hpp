@@ -50,7 +50,9 @@ struct ListenerOptions {
     boost::asio::thread_pool* offload_pool = nullptr;
     /// Where accepted connections run: on the I/O thread of their own loop
     /// (io_threads.hpp), or, when null, on a strand of the Server's
-    /// io_context, which all its threads run.
+    /// io_context, which all its threads run. Connections are accepted on
+    /// the Server's io_context and then handed over, so the IoThreads may
+    /// (and should) be destroyed before that io_context.
     IoThreads* io_threads = nullptr;
     /// Where this listener counts and times its requests (none: not kept).
     std::shared_ptr<RequestMetrics> metrics;
