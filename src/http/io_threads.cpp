@@ -75,8 +75,6 @@ void IoThreads::join() {
     }
 }
 
-std::size_t IoThreads::size() const { return loops_.size(); }
-
 std::vector<std::size_t> IoThreads::connections() const {
     std::vector<std::size_t> out;
     out.reserve(loops_.size());

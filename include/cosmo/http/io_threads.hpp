@@ -54,7 +54,6 @@ public:
     /// Waits for the threads started by start().
     void join();
 
-    std::size_t size() const;
     /// Connections each loop serves now, in loop order.
     std::vector<std::size_t> connections() const;
 
