@@ -118,5 +118,49 @@ TEST_F(PlansTest, HomeHereFilterIsEvaluatedOnce) {
     }
 }
 
+// A calendar-query lists its candidates from object_time_range_covering
+// alone (schema/shard/010), each case's scan bounded by the range: an OR of
+// the cases is a bitmap scan that visits a heap page per candidate, or an
+// index-only scan of the whole calendar with the range as a filter.
+TEST_F(PlansTest, CalendarQueryCandidatesNeedNoHeapVisits) {
+    namespace q = store_pg::detail::q;
+    constexpr std::int64_t kDay = 86400;
+    constexpr std::int64_t kFirst = 1767225600;  // 2026-01-01
+    {
+        auto s = shards_->open(user_);
+        for (int i = 0; i < 600; ++i) {
+            const std::int64_t start = kFirst + i * kDay;
+            s->put_object("calendar/e" + std::to_string(i) + ".ics", "text/calendar", "E",
+                          nullptr,
+                          store::CalendarIndex{"u" + std::to_string(i), i % 5 ? "VEVENT" : "VTODO",
+                                               start, start + 3600, false});
+        }
+        s->commit();
+    }
+    // As autovacuum leaves a settled table: the visibility map set.
+    pg_query(shard_dsn_, "VACUUM ANALYZE object");
+    const std::string owner = std::to_string(user_.id);
+    const std::string calendar =
+        pg_query(shard_dsn_, "SELECT id FROM collection WHERE owner_id = " + owner +
+                                 " AND path = 'calendar/'")[0][0];
+    const std::string month = std::to_string(kFirst + 150 * kDay) + ", " +
+                              std::to_string(kFirst + 180 * kDay);
+    for (const char* component : {"'VEVENT'", "''"}) {
+        const std::string plan = plan_of(q::kResourcesInRange, owner + ", " + calendar + ", " +
+                                                                   component + ", " + month + ", 0");
+        EXPECT_NE(plan.find("Index Only Scan using object_time_range_covering"),
+                  std::string::npos)
+            << component << "\n" << plan;
+        EXPECT_EQ(plan.find("Heap Scan on object"), std::string::npos) << component << "\n"
+                                                                        << plan;
+        // The range bounds the scan (an index condition, not a filter of
+        // every entry of the calendar).
+        EXPECT_NE(plan.find("(first_start <= "), std::string::npos) << plan;
+        EXPECT_EQ(plan.find("Filter: ((component IS NULL) OR"), std::string::npos) << plan;
+        EXPECT_EQ(plan.find("Seq Scan on object"), std::string::npos) << component << "\n"
+                                                                       << plan;
+    }
+}
+
 }  // namespace
 }  // namespace cosmo::test
