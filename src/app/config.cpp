@@ -78,7 +78,8 @@ po::options_description config_options(Config& c) {
         ("directory-dsn", po::value(&c.directory_dsn)->default_value(c.directory_dsn),
          "libpq connection string of the directory database; empty = embedded")
         ("db-pool-size", po::value(&c.db_pool_size)->default_value(c.db_pool_size),
-         "connections per database; 0 = io-threads, at least 16")
+         "connections per database; 0 = the requests that can be in flight (io-threads + "
+         "put-threads + the shared loop's 2 threads), at least 16")
         ("db-connect-timeout-ms",
          po::value(&c.db_connect_timeout_ms)->default_value(c.db_connect_timeout_ms),
          "connect timeout; a shard slower than this answers 503")
@@ -209,8 +210,14 @@ Config load_config(const std::vector<std::string>& args,
     }
     if (config.db_pool_size == 0) {
         // Each request in flight holds at most one connection per database:
-        // one per I/O thread, plus one per PUT thread.
-        const int in_flight = config.io_threads + (config.inline_handlers ? config.put_threads : 0);
+        // one per I/O thread, plus one per PUT thread, plus one per thread of
+        // the shared loop, where admin requests (/readyz) run inline, so
+        // that a readiness check never waits for a busy public side.
+        const int in_flight =
+            config.io_threads +
+            (config.inline_handlers
+                 ? config.put_threads + (config.io_per_thread ? kSharedLoopThreads : 0)
+                 : 0);
         config.db_pool_size = std::max<std::size_t>(16, static_cast<std::size_t>(in_flight));
     }
     // Shorter windows make clients that sync weekly fall back to full syncs

@@ -294,10 +294,7 @@ int serve(const Config& c) {
     };
     schedule_purge();
 
-    // With io_threads, two run the shared io_context: an admin request
-    // that blocks (a readiness check on a slow shard) then leaves the
-    // acceptors served.
-    const int shared_threads = io_threads ? 2 : c.io_threads;
+    const int shared_threads = io_threads ? kSharedLoopThreads : c.io_threads;
     if (io_threads) io_threads->start();
     std::vector<std::thread> threads;
     for (int i = 1; i < shared_threads; ++i) {

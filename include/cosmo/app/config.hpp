@@ -14,6 +14,12 @@
 
 namespace cosmo::app {
 
+/// With io_per_thread, the threads that run the shared io_context: the
+/// acceptors, the admin listener (its handlers inline), the signals and the
+/// timers. Two, so that an admin request that blocks (a readiness check on
+/// a slow shard) leaves the acceptors served.
+inline constexpr int kSharedLoopThreads = 2;
+
 struct Config {
     std::string config_file;
     // Listeners

@@ -36,11 +36,13 @@ TEST(Config, IoThreadsDefaultToSixPerCore) {
 }
 
 // A request in flight holds at most one connection per database: the
-// default pool has one for each I/O thread and one for each PUT thread
-// (PUTs run there with inline handlers), and never fewer than 16.
+// default pool has one for each I/O thread, one for each PUT thread (PUTs
+// run there with inline handlers) and one for each of the two threads of
+// the shared loop (admin requests), and never fewer than 16.
 TEST(Config, DbPoolSizeDefaultsToTheRequestsInFlight) {
-    EXPECT_EQ(load({"--io-threads=40"}).db_pool_size, 56u);
-    EXPECT_EQ(load({"--io-threads=40", "--put-threads=0"}).db_pool_size, 40u);
+    EXPECT_EQ(load({"--io-threads=40"}).db_pool_size, 58u);
+    EXPECT_EQ(load({"--io-threads=40", "--io-per-thread=false"}).db_pool_size, 56u);
+    EXPECT_EQ(load({"--io-threads=40", "--put-threads=0"}).db_pool_size, 42u);
     EXPECT_EQ(load({"--io-threads=4", "--put-threads=4"}).db_pool_size, 16u);
     EXPECT_EQ(load({"--io-threads=40", "--inline-handlers=false"}).db_pool_size, 40u);
     EXPECT_EQ(load({"--io-threads=40", "--db-pool-size=8"}).db_pool_size, 8u);
