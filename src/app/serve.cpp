@@ -212,20 +212,8 @@ int serve(const Config& c) {
 
     asio::io_context io(c.io_threads);
     asio::thread_pool workers(static_cast<std::size_t>(c.worker_threads));
-    // PUTs wait for their group's commit on threads of their own, so that
-    // the I/O threads go on reading: the PUTs that queue behind a writing
-    // group fill the next one, and more of them in flight make it larger
-    // (docs/performance.md, session 23).
-    std::optional<asio::thread_pool> put_workers;
     auto public_opts = listener_options(c, c.listen, "public");
     public_opts.metrics = public_requests;
-    if (c.inline_handlers && c.put_threads > 0) {
-        put_workers.emplace(static_cast<std::size_t>(c.put_threads));
-        public_opts.offload = [](const http::Request& req) {
-            return req.method() == http::Verb::put;
-        };
-        public_opts.offload_pool = &*put_workers;
-    }
     // Public connections on I/O threads of their own loops (http::IoThreads);
     // the shared io_context then runs only the acceptors, the admin
     // listener, the signals and the timers.
@@ -233,6 +221,21 @@ int serve(const Config& c) {
     if (c.io_per_thread) {
         io_threads.emplace(static_cast<std::size_t>(c.io_threads));
         public_opts.io_threads = &*io_threads;
+    }
+    // PUTs wait for their group's commit on threads of their own, so that
+    // the I/O threads go on reading: the PUTs that queue behind a writing
+    // group fill the next one, and more of them in flight make it larger
+    // (docs/performance.md, session 23). Each runs a loop of its own, and a
+    // PUT goes to the one with the fewest in flight (session 26). Declared
+    // after io_threads, so destroyed first: a PUT still queued there may
+    // hold a connection whose socket belongs to an I/O loop.
+    std::optional<http::IoThreads> put_loops;
+    if (c.inline_handlers && c.put_threads > 0) {
+        put_loops.emplace(static_cast<std::size_t>(c.put_threads));
+        public_opts.offload = [](const http::Request& req) {
+            return req.method() == http::Verb::put;
+        };
+        public_opts.offload_threads = &*put_loops;
     }
     http::Server public_server(io, workers, public_handler, public_opts);
     auto admin_opts = listener_options(c, c.admin_listen, "admin");
@@ -254,6 +257,7 @@ int serve(const Config& c) {
             std::chrono::steady_clock::now() >= give_up) {
             io.stop();
             if (io_threads) io_threads->stop();
+            if (put_loops) put_loops->stop();
             return;
         }
         deadline.expires_after(std::chrono::milliseconds(50));
@@ -296,6 +300,7 @@ int serve(const Config& c) {
 
     const int shared_threads = io_threads ? kSharedLoopThreads : c.io_threads;
     if (io_threads) io_threads->start();
+    if (put_loops) put_loops->start();
     std::vector<std::thread> threads;
     for (int i = 1; i < shared_threads; ++i) {
         threads.emplace_back([&io] { io.run(); });
@@ -306,7 +311,7 @@ int serve(const Config& c) {
     }
     if (io_threads) io_threads->join();
     workers.join();
-    if (put_workers) put_workers->join();
+    if (put_loops) put_loops->join();
     spdlog::info("stopped");
     return 0;
 }

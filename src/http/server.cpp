@@ -136,7 +136,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     awaitable<std::invoke_result_t<Work&>> run_blocking(Work work, bool offloaded = false);
     /// Whether req's handler runs on options.offload_pool.
     bool offloaded(const Request& req) const {
-        return options.inline_handlers && options.offload_pool != nullptr && options.offload &&
+        return options.inline_handlers && options.offload_threads != nullptr && options.offload &&
                options.offload(req);
     }
     Response handle_guarded(Request& req, RequestContext& ctx);
@@ -246,9 +246,14 @@ awaitable<std::invoke_result_t<Work&>> Server::Impl::run_blocking(Work work, boo
     }
     // Handlers block (database, password hashing): they run on a pool, and
     // this coroutine resumes on its connection's strand after.
-    asio::thread_pool& pool = offloaded ? *options.offload_pool : workers;
+    if (offloaded) {
+        // The lease counts the request on its loop until it resumes here.
+        const IoThreads::Placement place = options.offload_threads->place();
+        co_return co_await asio::co_spawn(
+            place.executor, [&]() -> awaitable<Result> { co_return work(); }, use_awaitable);
+    }
     co_return co_await asio::co_spawn(
-        pool, [&]() -> awaitable<Result> { co_return work(); }, use_awaitable);
+        workers, [&]() -> awaitable<Result> { co_return work(); }, use_awaitable);
 }
 
 awaitable<bool> Server::Impl::next_part(RequestContext& ctx, std::string& part, bool& more) {

@@ -13,6 +13,10 @@
 /// (docs/performance.md, session 25). With a loop per thread a handler is
 /// queued to one thread, woken through its own epoll.
 ///
+/// The PUT threads are IoThreads too (ListenerOptions::offload_threads):
+/// an offloaded request is placed like a connection, on the loop with the
+/// fewest in flight, for as long as it runs there.
+///
 /// The price: while a connection's handler blocks (the database, a first
 /// login's scrypt), the other connections of its thread wait, where a
 /// shared io_context would let another thread read them. `io-per-thread =
@@ -54,7 +58,8 @@ public:
     /// Waits for the threads started by start().
     void join();
 
-    /// Connections each loop serves now, in loop order.
+    /// Leases each loop holds now (connections, or offloaded requests), in
+    /// loop order.
     std::vector<std::size_t> connections() const;
 
 private:

@@ -40,14 +40,18 @@ struct ListenerOptions {
     /// io-threads must then be as many as the requests to serve at once.
     bool inline_handlers = false;
     /// With inline_handlers: the requests for which this returns true run
-    /// on offload_pool instead. For handlers that mostly wait: a PUT waits
-    /// for its group's commit (store_pg write groups), and off the I/O
+    /// on offload_threads instead. For handlers that mostly wait: a PUT
+    /// waits for its group's commit (store_pg write groups), and off the I/O
     /// threads it does so without holding one, so more PUTs are in flight
     /// and the groups they are committed in are larger (docs/performance.md,
     /// session 23). A hand-off costs two thread switches, which is why
     /// reads stay inline.
     std::function<bool(const Request&)> offload;
-    boost::asio::thread_pool* offload_pool = nullptr;
+    /// Where offloaded requests run: each on the loop with the fewest of them
+    /// in flight, so a hand-off wakes one chosen thread. A thread pool's
+    /// shared queue and condition variable cost about two more context
+    /// switches a PUT (docs/performance.md, session 26).
+    IoThreads* offload_threads = nullptr;
     /// Where accepted connections run: on the I/O thread of their own loop
     /// (io_threads.hpp), or, when null, on a strand of the Server's
     /// io_context, which all its threads run. Connections are accepted on

@@ -87,7 +87,9 @@ protected:
         o.inline_handlers = inline_handlers;
         if (offload_puts) {
             o.offload = [](const http::Request& req) { return req.method() == http::Verb::put; };
-            o.offload_pool = &offload_pool;
+            offload_threads = std::make_unique<http::IoThreads>(2);
+            o.offload_threads = offload_threads.get();
+            offload_threads->start();
         }
         o.metrics = metrics;
         if (io_thread_count > 0) {
@@ -107,12 +109,15 @@ protected:
         if (thread.joinable()) {
             thread.join();
         }
-        if (io_threads) {
-            io_threads->stop();
-            io_threads->join();
+        // The offload loops first: a PUT queued there holds a connection
+        // whose socket may belong to an I/O loop.
+        for (auto* loops : {offload_threads.get(), io_threads.get()}) {
+            if (loops) {
+                loops->stop();
+                loops->join();
+            }
         }
         workers.join();
-        offload_pool.join();
     }
     /// Sends raw bytes, returns everything read until the server closes or
     /// `until` appears `count` times.
@@ -241,10 +246,10 @@ protected:
 
     asio::io_context io;
     asio::thread_pool workers{2};
-    asio::thread_pool offload_pool{2};
     EchoHandler handler;
     std::shared_ptr<http::RequestMetrics> metrics = std::make_shared<http::RequestMetrics>();
     std::unique_ptr<http::IoThreads> io_threads;
+    std::unique_ptr<http::IoThreads> offload_threads;  ///< after io_threads: destroyed first
     std::unique_ptr<http::Server> server;
     std::thread thread;
 };
@@ -461,6 +466,36 @@ TEST_F(ServerTest, ConnectionsRunInlineOnIoThreadsOfTheirOwn) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     EXPECT_EQ(io_threads->connections(), none);
+}
+
+// Offloaded PUTs go to the offload loop with the fewest in flight: two
+// that wait at once run on both loops (with one I/O thread), counted there
+// until they are answered.
+TEST_F(ServerTest, OffloadedPutsSpreadOverTheOffloadLoops) {
+    start({}, /*inline_handlers=*/true, /*offload_puts=*/true, /*io_thread_count=*/1);
+    asio::io_context client;
+    std::vector<tcp::socket> puts;
+    for (int i = 0; i < 2; ++i) {
+        puts.emplace_back(client).connect({asio::ip::make_address("127.0.0.1"), server->port()});
+        asio::write(puts.back(),
+                    asio::buffer(std::string("PUT /hold HTTP/1.1\r\nHost: x\r\n"
+                                             "Content-Length: 0\r\nConnection: close\r\n\r\n")));
+    }
+    const std::vector<std::size_t> both{1, 1};
+    for (int i = 0; i < 500 && offload_threads->connections() != both; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(offload_threads->connections(), both);
+    handler.hold_gate = true;
+    for (tcp::socket& put : puts) {
+        const std::string out = read_until_closed(put);
+        EXPECT_NE(out.find("opened"), std::string::npos) << out;
+    }
+    const std::vector<std::size_t> none{0, 0};
+    for (int i = 0; i < 100 && offload_threads->connections() != none; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(offload_threads->connections(), none);
 }
 
 // An offloaded PUT resumes on its connection's own loop and is answered;
