@@ -130,11 +130,11 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     awaitable<void> sweep_loop();
     awaitable<void> serve(std::shared_ptr<Connection> conn);
     /// Runs work where handlers run: on this I/O thread (inline_handlers)
-    /// or on the worker pool (or, offloaded, on options.offload_pool),
+    /// or on the worker pool (or, offloaded, on options.offload_threads),
     /// resuming on the connection's strand after.
     template <class Work>
     awaitable<std::invoke_result_t<Work&>> run_blocking(Work work, bool offloaded = false);
-    /// Whether req's handler runs on options.offload_pool.
+    /// Whether req's handler runs on options.offload_threads.
     bool offloaded(const Request& req) const {
         return options.inline_handlers && options.offload_threads != nullptr && options.offload &&
                options.offload(req);
