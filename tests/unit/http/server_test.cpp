@@ -208,6 +208,15 @@ protected:
         }
     }
 
+    /// Waits (at most 5 s) until loops hold `want` leases each, and checks
+    /// it: a lease is given back once its coroutine has ended.
+    static void expect_leases(const http::IoThreads& loops, const std::vector<std::size_t>& want) {
+        for (int i = 0; i < 500 && loops.connections() != want; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        EXPECT_EQ(loops.connections(), want);
+    }
+
     /// Everything the server sends on s until it closes the connection.
     static std::string read_until_closed(tcp::socket& s) {
         std::string out;
@@ -461,11 +470,7 @@ TEST_F(ServerTest, ConnectionsRunInlineOnIoThreadsOfTheirOwn) {
     const std::string out = read_until_closed(held);
     EXPECT_NE(out.find("opened"), std::string::npos) << out;
     // Both closed: their places are given back (once each coroutine ended).
-    const std::vector<std::size_t> none{0, 0};
-    for (int i = 0; i < 100 && io_threads->connections() != none; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    EXPECT_EQ(io_threads->connections(), none);
+    expect_leases(*io_threads, {0, 0});
 }
 
 // Offloaded PUTs go to the offload loop with the fewest in flight: two
@@ -481,21 +486,13 @@ TEST_F(ServerTest, OffloadedPutsSpreadOverTheOffloadLoops) {
                     asio::buffer(std::string("PUT /hold HTTP/1.1\r\nHost: x\r\n"
                                              "Content-Length: 0\r\nConnection: close\r\n\r\n")));
     }
-    const std::vector<std::size_t> both{1, 1};
-    for (int i = 0; i < 500 && offload_threads->connections() != both; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    EXPECT_EQ(offload_threads->connections(), both);
+    expect_leases(*offload_threads, {1, 1});
     handler.hold_gate = true;
     for (tcp::socket& put : puts) {
         const std::string out = read_until_closed(put);
         EXPECT_NE(out.find("opened"), std::string::npos) << out;
     }
-    const std::vector<std::size_t> none{0, 0};
-    for (int i = 0; i < 100 && offload_threads->connections() != none; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    EXPECT_EQ(offload_threads->connections(), none);
+    expect_leases(*offload_threads, {0, 0});
 }
 
 // An offloaded PUT resumes on its connection's own loop and is answered;
