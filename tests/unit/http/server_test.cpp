@@ -119,14 +119,22 @@ protected:
         }
         workers.join();
     }
+    /// Connects s to the server and sends bytes on it.
+    void connect_and_send(tcp::socket& s, const std::string& bytes) {
+        s.connect({asio::ip::make_address("127.0.0.1"), server->port()});
+        asio::write(s, asio::buffer(bytes));
+    }
+    /// A PUT whose handler waits for hold_gate, as a PUT for its commit.
+    static constexpr const char* kHoldPut =
+        "PUT /hold HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
     /// Sends raw bytes, returns everything read until the server closes or
     /// `until` appears `count` times.
     std::string exchange(const std::string& bytes, const std::string& until = "",
                          int count = 1) {
         asio::io_context client;
         tcp::socket s(client);
-        s.connect({asio::ip::make_address("127.0.0.1"), server->port()});
-        asio::write(s, asio::buffer(bytes));
+        connect_and_send(s, bytes);
         std::string out;
         char buf[4096];
         for (;;) {
@@ -187,9 +195,7 @@ protected:
     void expect_a_get_answered_while_a_put_waits() {
         asio::io_context client;
         tcp::socket put(client);
-        put.connect({asio::ip::make_address("127.0.0.1"), server->port()});
-        asio::write(put, asio::buffer(std::string("PUT /hold HTTP/1.1\r\nHost: x\r\n"
-                                                  "Content-Length: 0\r\nConnection: close\r\n\r\n")));
+        connect_and_send(put, kHoldPut);
         wait_until_held();
         const std::string got =
             exchange("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -457,9 +463,7 @@ TEST_F(ServerTest, ConnectionsRunInlineOnIoThreadsOfTheirOwn) {
     start({}, /*inline_handlers=*/true, /*offload_puts=*/false, /*io_thread_count=*/2);
     asio::io_context client;
     tcp::socket held(client);
-    held.connect({asio::ip::make_address("127.0.0.1"), server->port()});
-    asio::write(held, asio::buffer(std::string("GET /hold HTTP/1.1\r\nHost: x\r\n"
-                                               "Connection: close\r\n\r\n")));
+    connect_and_send(held, "GET /hold HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     wait_until_held();
     ASSERT_NE(handler.hold_thread.load(), std::thread::id{});
     const std::string got = exchange("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -481,10 +485,7 @@ TEST_F(ServerTest, OffloadedPutsSpreadOverTheOffloadLoops) {
     asio::io_context client;
     std::vector<tcp::socket> puts;
     for (int i = 0; i < 2; ++i) {
-        puts.emplace_back(client).connect({asio::ip::make_address("127.0.0.1"), server->port()});
-        asio::write(puts.back(),
-                    asio::buffer(std::string("PUT /hold HTTP/1.1\r\nHost: x\r\n"
-                                             "Content-Length: 0\r\nConnection: close\r\n\r\n")));
+        connect_and_send(puts.emplace_back(client), kHoldPut);
     }
     expect_leases(*offload_threads, {1, 1});
     handler.hold_gate = true;
@@ -517,8 +518,7 @@ TEST_F(ServerTest, StreamedBodySendsEachPartBeforeTheNextIsMade) {
     start();
     asio::io_context client;
     tcp::socket s(client);
-    s.connect({asio::ip::make_address("127.0.0.1"), server->port()});
-    asio::write(s, asio::buffer(std::string("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")));
+    connect_and_send(s, "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
     // The first part arrives while the second waits for the gate: had the
     // server made the whole body first, it would hold "late;" after 5 s.
     std::string out;
